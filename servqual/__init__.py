@@ -1,0 +1,47 @@
+"""servqual: service-quality surveys and SERVQUAL gap audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from servqual import config as config_module
+from servqual import i18n, navigation, security
+from servqual.accounts.views import bp as accounts_bp
+from servqual.accounts.views import init_login
+from servqual.extensions import babel, csrf, db, limiter, login_manager, migrate
+from servqual.main.views import bp as main_bp
+from servqual.service.views import bp as service_bp
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Create the application: configure, initialise extensions, register blueprints."""
+    app = Flask(
+        __name__,
+        instance_path=(overrides or {}).get("INSTANCE_PATH")
+        or config_module.instance_path_from_env(),
+        instance_relative_config=True,
+    )
+    settings = config_module.load_settings(overrides)
+    app.config.update(config_module.flask_config(settings, Path(app.instance_path)))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(config_module.bundled_dir("migrations")), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    init_login(login_manager)
+    i18n.init_app(app)
+    security.init_app(app)
+    navigation.init_app(app)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(service_bp)
+    return app

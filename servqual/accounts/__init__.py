@@ -1,0 +1,1 @@
+"""Staff accounts, roles, per-site scoping and login."""

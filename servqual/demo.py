@@ -1,0 +1,286 @@
+"""The demo organisation: a Colombian financial cooperative with three branches."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_migrate import upgrade
+
+from servqual.accounts.operations import create_user
+from servqual.extensions import db
+from servqual.instruments.operations import sync_directory
+from servqual.service.models import (
+    Channel,
+    ItemPillar,
+    Organisation,
+    Pillar,
+    ServiceCycle,
+    ServicePromise,
+    Site,
+    Standard,
+    Touchpoint,
+)
+
+SITES = [
+    ("BOG", "Bogotá – Chapinero", "Bogotá", "Carrera 13 # 54-20"),
+    ("MDE", "Medellín – El Poblado", "Medellín", "Calle 10 # 43D-15"),
+    ("CLO", "Cali – Granada", "Cali", "Avenida 9 Norte # 12-40"),
+]
+
+CHANNELS = [
+    ("OFI", "Oficina", "face_to_face"),
+    ("TEL", "Línea de atención", "phone"),
+    ("WEB", "Portal web", "web"),
+    ("APP", "App móvil", "mobile_app"),
+    ("MAIL", "Correo electrónico", "email"),
+]
+
+#: cycle name, description, [(code, touchpoint, channel code, site codes or None)]
+CYCLES = [
+    (
+        "Vinculación de asociados",
+        "Desde que la persona llega a la oficina hasta que recibe su cuenta activa.",
+        [
+            ("LLEGADA", "Llegada y recepción", "OFI", None),
+            ("TURNO", "Turno y sala de espera", "OFI", None),
+            ("ASESORIA", "Asesoría con el ejecutivo", "OFI", None),
+            ("FIRMA", "Firma y entrega de productos", "OFI", ["BOG", "MDE"]),
+        ],
+    ),
+    (
+        "Solicitudes y servicio posventa",
+        "Cuando el asociado pide algo por teléfono, web o app y espera la respuesta.",
+        [
+            ("LLAMADA", "Llamada a la línea de atención", "TEL", None),
+            ("AUTOGESTION", "Autogestión en portal y app", "WEB", None),
+            ("RESPUESTA", "Respuesta por correo", "MAIL", None),
+        ],
+    ),
+    (
+        "Crédito",
+        "Del estudio de la solicitud al desembolso.",
+        [("DESEMBOLSO", "Aprobación y desembolso", "APP", None)],
+    ),
+]
+
+PROMISE = (
+    "En Cordillera lo atendemos rápido, con calidez y cumplimos lo que prometemos: "
+    "respuestas claras y su dinero seguro."
+)
+
+#: pillar code, name, description, SERVQUAL item codes, standards
+PILLARS = [
+    (
+        "AGIL",
+        "Agilidad",
+        "No hacemos esperar al asociado.",
+        ["RES1", "RES2", "RES4", "REL4", "EMP2"],
+        [
+            (
+                "ESPERA",
+                "Tiempo de espera en sala",
+                "measured",
+                {"unit": "min", "target": 10, "direction": "at_most"},
+                ["TURNO"],
+            ),
+            (
+                "TIMBRES",
+                "Contestar antes del tercer timbre",
+                "measured",
+                {"unit": "timbres", "target": 3, "direction": "at_most"},
+                ["LLAMADA"],
+            ),
+            (
+                "RESP48",
+                "Responder correos en menos de 48 horas",
+                "measured",
+                {"unit": "h", "target": 48, "direction": "at_most"},
+                ["RESPUESTA"],
+            ),
+        ],
+    ),
+    (
+        "CALIDEZ",
+        "Calidez",
+        "Cada asociado es atendido como una persona, no como un número.",
+        ["EMP1", "EMP3", "EMP4", "EMP5", "ASS3", "RES3"],
+        [
+            (
+                "SALUDO",
+                "Saludar por el nombre y mirar a los ojos",
+                "yes_no",
+                {},
+                ["LLEGADA", "ASESORIA"],
+            ),
+            (
+                "ESCUCHA",
+                "Escucha sin interrumpir",
+                "rating",
+                {"rating_min": 1, "rating_max": 5, "target": 4},
+                ["ASESORIA", "LLAMADA"],
+            ),
+        ],
+    ),
+    (
+        "CUMPLIR",
+        "Cumplimos lo prometido",
+        "Lo que decimos, lo hacemos, a tiempo y bien la primera vez.",
+        ["REL1", "REL2", "REL3", "REL5"],
+        [
+            ("PRIMERA", "Resolver en el primer contacto", "yes_no", {}, ["LLAMADA", "ASESORIA"]),
+            (
+                "DESEMB",
+                "Desembolsar en el plazo ofrecido",
+                "measured",
+                {"unit": "días", "target": 5, "direction": "at_most"},
+                ["DESEMBOLSO"],
+            ),
+        ],
+    ),
+    (
+        "CLARIDAD",
+        "Claridad",
+        "Explicamos costos, plazos y condiciones sin letra menuda.",
+        ["ASS4", "RES1", "TAN4"],
+        [
+            (
+                "COSTOS",
+                "Explicar tasas y costos antes de firmar",
+                "yes_no",
+                {"requires_evidence": True},
+                ["FIRMA"],
+            ),
+        ],
+    ),
+    (
+        "SEGURO",
+        "Su dinero seguro",
+        "Confianza en cada transacción, en la oficina y en línea.",
+        ["ASS1", "ASS2", "TAN1", "TAN2", "TAN3"],
+        [
+            (
+                "ASEO",
+                "Sala limpia y ordenada",
+                "rating",
+                {"rating_min": 1, "rating_max": 5, "target": 4},
+                ["TURNO"],
+            ),
+            (
+                "IDENT",
+                "Verificar identidad antes de toda operación",
+                "yes_no",
+                {},
+                ["ASESORIA", "AUTOGESTION"],
+            ),
+        ],
+    ),
+]
+
+ROLES = [
+    ("admin", "Ana Administradora", "admin@cordillera.example.com", []),
+    ("manager", "Martín Gerente", "gerente@cordillera.example.com", []),
+    ("manager", "Mariela Gerente Medellín", "gerente.mde@cordillera.example.com", ["MDE"]),
+    ("auditor", "Aurelio Auditor", "auditor@cordillera.example.com", ["BOG", "CLO"]),
+    ("agent", "Alicia Agente PQR", "pqr@cordillera.example.com", []),
+]
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What the demo built, with the credentials to sign in."""
+
+    credentials: list[tuple[str, str, str]]
+
+
+def demo_exists() -> bool:
+    """Tell whether the database already holds an organisation."""
+    try:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) > 0
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        return False
+    except sa.exc.ProgrammingError:
+        db.session.rollback()
+        return False
+
+
+def reset_database() -> None:
+    """Drop every table, including Alembic's bookkeeping."""
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def build(reset: bool = False, echo: Callable[[str], None] = print) -> DemoReport | None:
+    """Create the schema and the demo organisation; ``None`` if it already exists."""
+    if reset:
+        echo("Deleting the existing data …")
+        reset_database()
+    echo("Bringing the database schema up to date …")
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    if demo_exists():
+        return None
+    echo("Loading the instruments …")
+    sync_directory(Path(current_app.config["INSTRUMENTS_DIR"]))
+    echo("Describing the organisation, its sites, cycles, promise and standards …")
+    report = _build_organisation()
+    db.session.commit()
+    echo("\nDemo ready. Sign in at http://127.0.0.1:5000/login with:")
+    for role, email, password in report.credentials:
+        echo(f"  {role:<8} {email:<40} {password}")
+    return report
+
+
+def _build_organisation() -> DemoReport:
+    db.session.add(
+        Organisation(name="Cooperativa Cordillera", country="CO", timezone="America/Bogota")
+    )
+    sites = {
+        code: Site(code=code, name=name, city=city, address=address)
+        for code, name, city, address in SITES
+    }
+    channels = {
+        code: Channel(code=code, name=name, kind=kind, position=i)
+        for i, (code, name, kind) in enumerate(CHANNELS)
+    }
+    db.session.add_all([*sites.values(), *channels.values()])
+    touchpoints: dict[str, Touchpoint] = {}
+    for position, (name, description, steps) in enumerate(CYCLES):
+        cycle = ServiceCycle(name=name, description=description, position=position)
+        db.session.add(cycle)
+        for step, (code, tp_name, channel, site_codes) in enumerate(steps):
+            touchpoint = Touchpoint(
+                code=code, name=tp_name, cycle=cycle, channel=channels[channel], position=step
+            )
+            touchpoint.sites = [sites[c] for c in site_codes or []]
+            touchpoints[code] = touchpoint
+            db.session.add(touchpoint)
+    promise = ServicePromise(statement=PROMISE, adopted_on=date(2026, 1, 15))
+    db.session.add(promise)
+    for position, (code, name, description, items, standards) in enumerate(PILLARS):
+        pillar = Pillar(
+            code=code, name=name, description=description, promise=promise, position=position
+        )
+        db.session.add(pillar)
+        for item_code in items:
+            db.session.add(ItemPillar(item_code=item_code, pillar=pillar))
+        for s_position, (s_code, s_name, kind, extra, tps) in enumerate(standards):
+            standard = Standard(
+                code=s_code, name=s_name, kind=kind, pillar=pillar, position=s_position, **extra
+            )
+            standard.touchpoints = [touchpoints[c] for c in tps]
+            db.session.add(standard)
+    db.session.flush()
+    credentials = []
+    for role, name, email, site_codes in ROLES:
+        password = secrets.token_urlsafe(12)
+        create_user(email, name, password, role, [sites[c] for c in site_codes])
+        credentials.append((role, email, password))
+    return DemoReport(credentials=credentials)

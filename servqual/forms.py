@@ -1,0 +1,22 @@
+"""Form pieces shared by several features."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of labelled checkboxes (usable on a phone)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form whose only content is the CSRF token: confirms a delete or an action."""
+
+
+NO_CHOICE_LABEL = _l("— choose —")

@@ -1,0 +1,1 @@
+"""Instruments as data: the YAML format, its validation, item types and versioned storage."""

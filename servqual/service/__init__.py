@@ -1,0 +1,1 @@
+"""The organisation's side of service culture: sites, channels, cycles, touchpoints, promise."""

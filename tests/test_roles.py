@@ -1,0 +1,124 @@
+"""Who may open which page: every registered staff route × every role.
+
+``MATRIX`` must name every route the application registers; a new route without an
+entry here makes ``test_every_route_is_in_the_matrix`` fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from tests import factories
+
+ALL_STAFF = frozenset({"admin", "manager", "auditor", "agent"})
+ADMIN = frozenset({"admin"})
+PUBLIC = None
+
+#: Each orderable resource has list/new/edit/delete/move; sites have no order.
+_SERVICE_RESOURCES = {
+    "sites": False,
+    "channels": True,
+    "cycles": True,
+    "touchpoints": True,
+    "pillars": True,
+    "standards": True,
+}
+
+MATRIX: dict[str, frozenset[str] | None] = {
+    "static": PUBLIC,
+    "main.home": PUBLIC,
+    "main.language": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.logout": PUBLIC,
+    "accounts.users": ADMIN,
+    "accounts.user_new": ADMIN,
+    "accounts.user_edit": ADMIN,
+    "service.overview": ADMIN,
+    "service.organisation": ADMIN,
+    "service.promise": ADMIN,
+    "service.item_pillars": ADMIN,
+}
+for _name, _orderable in _SERVICE_RESOURCES.items():
+    for _action in ["list", "new", "edit", "delete"] + (["move"] if _orderable else []):
+        MATRIX[f"service.{_name}_{_action}"] = ADMIN
+
+ROLES = ["anonymous", "admin", "manager", "auditor", "agent"]
+
+
+def _staff_rules(app):
+    for rule in app.url_map.iter_rules():
+        if MATRIX.get(rule.endpoint, "missing") is not PUBLIC:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def test_every_route_is_in_the_matrix(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered - set(MATRIX) == set(), "add the new routes to MATRIX"
+    assert set(MATRIX) - registered == set(), "MATRIX names routes that no longer exist"
+
+
+@pytest.fixture
+def records(db, make_user):
+    """One record of every kind a staff URL can point to."""
+    site = factories.site()
+    touchpoint = factories.touchpoint()
+    standard = factories.standard(touchpoints=[touchpoint])
+    return {
+        "sites": site.id,
+        "channels": touchpoint.channel_id,
+        "cycles": touchpoint.cycle_id,
+        "touchpoints": touchpoint.id,
+        "pillars": standard.pillar_id,
+        "standards": standard.id,
+        "user_id": make_user("agent").id,
+    }
+
+
+def _url(app, rule, records) -> str:
+    values = {}
+    for argument in rule.arguments:
+        if argument == "row_id":
+            values[argument] = records[rule.endpoint.split(".")[1].rsplit("_", 1)[0]]
+        elif argument == "direction":
+            values[argument] = "down"
+        else:
+            values[argument] = records[argument]
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(app, client, make_user, login, records, role):
+    if role != "anonymous":
+        login(make_user(role))
+    checked = 0
+    for rule, method in _staff_rules(app):
+        allowed = MATRIX[rule.endpoint]
+        url = _url(app, rule, records)
+        response = client.open(url, method=method)
+        where = f"{method} {url} as {role}"
+        if role == "anonymous":
+            assert response.status_code == 302, where
+            assert "/login" in response.headers["Location"], where
+        elif role in allowed:
+            assert response.status_code not in (302, 401, 403) or (
+                method == "POST" and "/login" not in response.headers.get("Location", "")
+            ), where
+            if method == "GET":
+                assert response.status_code == 200, where
+        else:
+            assert response.status_code == 403, where
+        checked += 1
+    assert checked >= len([e for e, roles in MATRIX.items() if roles is not PUBLIC])
+
+
+def test_managers_see_only_their_sites(app, db, make_user):
+    bogota, cali = factories.site(), factories.site()
+    limited = make_user("manager", sites=[bogota])
+    unlimited = make_user("manager")
+    admin = make_user("admin", sites=[bogota])
+    assert limited.can_see_site(bogota.id) and not limited.can_see_site(cali.id)
+    assert unlimited.can_see_site(cali.id)
+    assert admin.can_see_site(cali.id)  # administrators always see every site
