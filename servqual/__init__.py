@@ -14,6 +14,9 @@ from servqual.accounts.views import init_login
 from servqual.extensions import babel, csrf, db, limiter, login_manager, migrate
 from servqual.main.views import bp as main_bp
 from servqual.service.views import bp as service_bp
+from servqual.surveys.internal import bp as internal_bp
+from servqual.surveys.public import bp as respond_bp
+from servqual.surveys.views import bp as surveys_bp
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -44,4 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(service_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(internal_bp)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -13,6 +14,18 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to an id, with the empty choice meaning none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Turn ``(value, label)`` pairs into the choices WTForms select and radio fields take."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class ConfirmForm(FlaskForm):

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from servqual import create_app
 from servqual.accounts.models import LoginSession, User
@@ -48,6 +50,12 @@ def make_app(url: str, instance_path, **overrides) -> Flask:
     config.update(overrides)
     app = create_app(config)
 
+    @app.before_request
+    def _keep_test_setup():
+        # The test and its requests share one session; release the test's own setup
+        # (a savepoint) so that a view rolling back its work does not undo it.
+        _db.session.commit()
+
     @app.teardown_request
     def _forget_request_state(exc):
         # Tests keep one app context pushed, so ``g`` would outlive each request;
@@ -79,9 +87,12 @@ def db(app) -> Iterator:
         connection = _db.engine.connect()
         transaction = connection.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        # A plain SQLAlchemy session bound to the connection: Flask-SQLAlchemy's own
+        # session class would pick the engine and escape the transaction.
+        factory = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", query_cls=_db.Query
         )
+        _db.session = scoped_session(factory, scopefunc=_app_ctx_id)
         try:
             yield _db
         finally:

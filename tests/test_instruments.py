@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from servqual.cli import main as cli_main
 from servqual.config import bundled_dir
 from servqual.instruments.format import InstrumentInvalid, load_file, parse_instrument
-from servqual.instruments.itemtypes import AnswerError, type_named
+from servqual.instruments.itemtypes import ITEM_TYPES, AnswerError
 from servqual.instruments.models import Instrument, InstrumentVersion
 from servqual.instruments.operations import sync_directory
 
@@ -328,7 +328,7 @@ def test_sync_is_all_or_nothing(db, tmp_path):
 
 
 def test_likert_answers():
-    likert = type_named("likert")
+    likert = ITEM_TYPES["likert"]
     params = {"min": 1, "max": 7, "anchors": {}}
     assert likert.parse(params, "7") == 7
     for bad in ["0", "8", "3.5", "seven", "nan"]:
@@ -337,7 +337,7 @@ def test_likert_answers():
 
 
 def test_allocation_answers_must_sum_to_the_total():
-    allocation = type_named("allocation")
+    allocation = ITEM_TYPES["allocation"]
     params = {"total": 100, "among": ["a", "b", "c"]}
     assert allocation.parse(params, {"a": "50", "b": "30", "c": "20"}) == {
         "a": 50,

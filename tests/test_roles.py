@@ -9,15 +9,18 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from servqual.surveys.operations import start_draft
 from tests import factories
 
 ALL_STAFF = frozenset({"admin", "manager", "auditor", "agent"})
 ADMIN = frozenset({"admin"})
+MANAGERS = frozenset({"admin", "manager"})
 PUBLIC = None
 
 #: Each orderable resource has list/new/edit/delete/move; sites have no order.
 _SERVICE_RESOURCES = {
     "sites": False,
+    "promises": False,
     "channels": True,
     "cycles": True,
     "touchpoints": True,
@@ -38,6 +41,23 @@ MATRIX: dict[str, frozenset[str] | None] = {
     "service.organisation": ADMIN,
     "service.promise": ADMIN,
     "service.item_pillars": ADMIN,
+    "surveys.campaigns": MANAGERS,
+    "surveys.campaign_new": MANAGERS,
+    "surveys.campaign_edit": MANAGERS,
+    "surveys.campaign_status": MANAGERS,
+    "surveys.campaign_links": MANAGERS,
+    "surveys.link_qr": MANAGERS,
+    "surveys.link_poster": MANAGERS,
+    "internal.open_waves": ALL_STAFF,
+    "internal.overview": ALL_STAFF,
+    "internal.management": MANAGERS,
+    "internal.standards": ADMIN,
+    "internal.delivery": MANAGERS,
+    "internal.staff": ALL_STAFF,
+    "respond.start": PUBLIC,
+    "respond.resume": PUBLIC,
+    "respond.page": PUBLIC,
+    "respond.thanks": PUBLIC,
 }
 for _name, _orderable in _SERVICE_RESOURCES.items():
     for _action in ["list", "new", "edit", "delete"] + (["move"] if _orderable else []):
@@ -65,12 +85,26 @@ def records(db, make_user):
     site = factories.site()
     touchpoint = factories.touchpoint()
     standard = factories.standard(touchpoints=[touchpoint])
+    campaign = factories.campaign()
+    link = campaign.links[0]
+    factories.management_instrument()
+    factories.staff_instrument()
     return {
+        "touchpoint_id": link.touchpoint_id,
+        "site_id": link.site_id,
+        "campaign_id": campaign.id,
+        "link_id": link.id,
+        "slug": link.slug,
+        "token": start_draft(link, "es"),
+        "number": 1,
+        "kind": "svg",
+        "status": "closed",
         "sites": site.id,
         "channels": touchpoint.channel_id,
         "cycles": touchpoint.cycle_id,
         "touchpoints": touchpoint.id,
         "pillars": standard.pillar_id,
+        "promises": factories.promise().id,
         "standards": standard.id,
         "user_id": make_user("agent").id,
     }

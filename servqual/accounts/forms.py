@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from servqual.accounts.models import ROLE_LABELS
-from servqual.forms import CheckboxesField
+from servqual.forms import CheckboxesField, options
 
 
 class LoginForm(FlaskForm):
@@ -19,7 +19,7 @@ class LoginForm(FlaskForm):
 
 
 def _role_choices():
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return options((role.value, label) for role, label in ROLE_LABELS.items())
 
 
 class UserForm(FlaskForm):

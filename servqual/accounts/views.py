@@ -21,6 +21,7 @@ from servqual.accounts import operations
 from servqual.accounts.forms import LoginForm, UserForm
 from servqual.accounts.models import Role, User
 from servqual.extensions import db, limiter
+from servqual.forms import options
 from servqual.security import roles_required, safe_next
 from servqual.service.models import Site
 
@@ -78,10 +79,9 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _site_choices() -> list[tuple[int, str]]:
-    return [
-        (site.id, site.name) for site in db.session.scalars(sa.select(Site).order_by(Site.name))
-    ]
+def _site_choices():
+    sites = db.session.scalars(sa.select(Site).order_by(Site.name))
+    return options((site.id, site.name) for site in sites)
 
 
 @bp.route("/admin/users")

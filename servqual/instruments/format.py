@@ -17,18 +17,17 @@ from typing import Any
 import jsonschema
 import yaml
 
-from servqual.instruments.itemtypes import ITEM_TYPES, LANGS, parameter_names, type_schema
+from servqual.instruments.itemtypes import (
+    ITEM_TYPES,
+    LANGS,
+    TEXT_SCHEMA,
+    parameter_names,
+    type_schema,
+)
 
 SUPPORTED_FORMAT_VERSIONS = (1,)
 MEASURES = ("E", "P", "M", "A", "Ds", "overall", "importance", "internal")
 KINDS = ("customer", "management", "internal")
-
-_TEXT = {
-    "type": "object",
-    "properties": {lang: {"type": "string", "minLength": 1, "pattern": r"\S"} for lang in LANGS},
-    "required": list(LANGS),
-    "additionalProperties": False,
-}
 
 _ITEM_KEYS = {
     "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,31}$"},
@@ -44,7 +43,7 @@ _ITEM_KEYS = {
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$defs": {"text": _TEXT},
+    "$defs": {"text": TEXT_SCHEMA},
     "type": "object",
     "additionalProperties": False,
     "required": ["format_version", "key", "kind", "title", "forms", "dimensions", "items"],
@@ -380,6 +379,22 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _validated(located: _Located, data: Any, expected_key: str | None) -> Instrument:
+    located.root = data
+    items: list[Item] = []
+    if not located.errors and not _check_schema(located, data, SCHEMA):
+        items = _semantic_checks(located, data, expected_key)
+    if located.errors:
+        raise InstrumentInvalid(sorted(set(located.errors)))
+    return Instrument(
+        key=data["key"],
+        kind=data["kind"],
+        data=data,
+        content_hash=content_hash(data),
+        items=tuple(items),
+    )
+
+
 def parse_instrument(text: str, file: str, expected_key: str | None = None) -> Instrument:
     """Parse and validate one instrument; raise ``InstrumentInvalid`` with every error."""
     located = _Located(file)
@@ -396,19 +411,12 @@ def parse_instrument(text: str, file: str, expected_key: str | None = None) -> I
         data = located.build(node, ())
     except yaml.YAMLError as exc:
         raise InstrumentInvalid([InstrumentError(file, 1, f"YAML: {exc}")]) from None
-    located.root = data
-    items: list[Item] = []
-    if not located.errors and not _check_schema(located, data, SCHEMA):
-        items = _semantic_checks(located, data, expected_key)
-    if located.errors:
-        raise InstrumentInvalid(sorted(set(located.errors)))
-    return Instrument(
-        key=data["key"],
-        kind=data["kind"],
-        data=data,
-        content_hash=content_hash(data),
-        items=tuple(items),
-    )
+    return _validated(located, data, expected_key)
+
+
+def from_definition(data: dict[str, Any], name: str = "stored definition") -> Instrument:
+    """Rebuild a validated ``Instrument`` from a definition stored in the database."""
+    return _validated(_Located(name), data, None)
 
 
 def load_file(path: Path) -> Instrument:

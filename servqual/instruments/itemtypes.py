@@ -12,6 +12,14 @@ from typing import Any, ClassVar
 LANGS = ("es", "en")
 _TEXT = {"$ref": "#/$defs/text"}
 
+#: A text given in every supported language, none of them blank.
+TEXT_SCHEMA = {
+    "type": "object",
+    "properties": {lang: {"type": "string", "minLength": 1, "pattern": r"\S"} for lang in LANGS},
+    "required": list(LANGS),
+    "additionalProperties": False,
+}
+
 
 class AnswerError(ValueError):
     """An answer that the item's type does not accept."""
@@ -226,6 +234,7 @@ def parameter_names() -> set[str]:
 def type_schema(item_type: type[ItemType]) -> dict[str, Any]:
     """Return the JSON Schema of one type's parameters (``type`` included)."""
     return {
+        "$defs": {"text": TEXT_SCHEMA},
         "type": "object",
         "properties": {"type": {"const": item_type.name}, **item_type.parameters},
         "required": ["type", *item_type.required],

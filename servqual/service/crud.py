@@ -47,7 +47,11 @@ class Resource:
 
     def describe(self, instance: Any) -> str:
         """Name a row in messages."""
-        return getattr(instance, "name", None) or getattr(instance, "code", str(instance.id))
+        for attribute in ("name", "code", "text"):
+            value = getattr(instance, attribute, None)
+            if value:
+                return value if len(value) <= 60 else value[:57] + "…"
+        return f"#{instance.id}"
 
 
 def _values(resource: Resource, form: FlaskForm) -> dict[str, Any]:

@@ -16,8 +16,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from servqual.forms import CheckboxesField
-from servqual.service.models import CHANNEL_KIND_LABELS, STANDARD_KIND_LABELS, Direction
+from servqual.forms import CheckboxesField, optional_int, options
+from servqual.service.models import (
+    CHANNEL_KIND_LABELS,
+    PROMISE_KIND_LABELS,
+    STANDARD_KIND_LABELS,
+    Direction,
+)
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Letters, digits, - and _ only."))
 
@@ -58,7 +63,7 @@ class ChannelForm(FlaskForm):
     code = _code_field()
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(
-        _l("Kind"), choices=lambda: [(k.value, label) for k, label in CHANNEL_KIND_LABELS.items()]
+        _l("Kind"), choices=lambda: options((k.value, label) for k, label in CHANNEL_KIND_LABELS.items())
     )
 
 
@@ -114,7 +119,7 @@ class StandardForm(FlaskForm):
     pillar_id = SelectField(_l("Pillar"), coerce=int)
     kind = RadioField(
         _l("How it is judged"),
-        choices=lambda: [(k.value, label) for k, label in STANDARD_KIND_LABELS.items()],
+        choices=lambda: options((k.value, label) for k, label in STANDARD_KIND_LABELS.items()),
         default="yes_no",
     )
     rating_min = IntegerField(_l("Rating: lowest point"), validators=[Optional()])
@@ -127,11 +132,11 @@ class StandardForm(FlaskForm):
     target = FloatField(_l("Target"), validators=[Optional(), NumberRange(min=-1e9, max=1e9)])
     direction = SelectField(
         _l("Measured value: the target is"),
-        choices=lambda: [
+        choices=lambda: options([
             ("", "—"),
             (Direction.AT_MOST.value, _l("a maximum (≤)")),
             (Direction.AT_LEAST.value, _l("a minimum (≥)")),
-        ],
+        ]),
         validators=[Optional()],
     )
     requires_evidence = BooleanField(_l("Auditors must attach evidence (photo or receipt)"))
@@ -162,3 +167,21 @@ class StandardForm(FlaskForm):
                 self.target.errors.append(_l("The target must lie on the rating scale."))
                 ok = False
         return ok
+
+
+class ExternalPromiseForm(FlaskForm):
+    """A promise made in advertising, on the web, in a contract or on signage."""
+
+    kind = SelectField(
+        _l("Where it is made"),
+        choices=lambda: options((k.value, label) for k, label in PROMISE_KIND_LABELS.items()),
+    )
+    text = TextAreaField(
+        _l("What it promises"), validators=[DataRequired(), Length(max=4000)],
+        description=_l("Quote the promise as customers read or hear it."),
+    )
+    location = StringField(
+        _l("Where it appears"), validators=[DataRequired(), Length(max=255)],
+        description=_l("e.g. the home page, the account-opening contract, the branch window."),
+    )
+    touchpoint_id = SelectField(_l("Touchpoint it concerns"), coerce=optional_int)

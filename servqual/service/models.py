@@ -293,6 +293,51 @@ class Standard(Timestamped, db.Model):
         return value >= self.target
 
 
+class PromiseKind(enum.StrEnum):
+    """Where an external promise is made."""
+
+    ADVERT = "advert"
+    WEB = "web"
+    CONTRACT = "contract"
+    SIGNAGE = "signage"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Return the translated name."""
+        return str(PROMISE_KIND_LABELS[self])
+
+
+PROMISE_KIND_LABELS = {
+    PromiseKind.ADVERT: _l("Advert"),
+    PromiseKind.WEB: _l("Web page"),
+    PromiseKind.CONTRACT: _l("Contract"),
+    PromiseKind.SIGNAGE: _l("Signage"),
+    PromiseKind.OTHER: _l("Other"),
+}
+
+
+class ExternalPromise(Timestamped, db.Model):
+    """A promise made to customers outside the service itself, and where it appears."""
+
+    __tablename__ = "external_promises"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('advert', 'web', 'contract', 'signage', 'other')", name="kind_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.Text)
+    location: Mapped[str] = mapped_column(sa.String(255))
+    touchpoint_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
+    )
+
+    touchpoint: Mapped[Touchpoint | None] = relationship()
+
+
 class ItemPillar(db.Model):
     """Maps an instrument item (by its stable code) to a pillar of the promise."""
 
@@ -318,4 +363,5 @@ describe_tables(
     pillars=_l("pillars"),
     standards=_l("standards"),
     item_pillars=_l("item mappings"),
+    external_promises=_l("external promises"),
 )

@@ -6,16 +6,18 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from servqual.accounts.models import Role
 from servqual.extensions import db
-from servqual.forms import ConfirmForm
+from servqual.forms import ConfirmForm, options
 from servqual.instruments.queries import mappable_items
 from servqual.security import roles_required
 from servqual.service import crud, operations, queries
 from servqual.service.forms import (
     ChannelForm,
     CycleForm,
+    ExternalPromiseForm,
     OrganisationForm,
     PillarForm,
     PromiseForm,
@@ -25,7 +27,9 @@ from servqual.service.forms import (
 )
 from servqual.service.models import (
     Channel,
+    ExternalPromise,
     Pillar,
+    PromiseKind,
     ServiceCycle,
     ServicePromise,
     Site,
@@ -38,10 +42,8 @@ bp = Blueprint("service", __name__, template_folder="templates")
 
 def _choices(model, label=lambda row: row.name):
     order = [model.position] if hasattr(model, "position") else []
-    return [
-        (row.id, label(row))
-        for row in db.session.scalars(sa.select(model).order_by(*order, model.name))
-    ]
+    rows = db.session.scalars(sa.select(model).order_by(*order, model.name))
+    return options((row.id, label(row)) for row in rows)
 
 
 def _prepare_touchpoint(form):
@@ -61,6 +63,13 @@ def _attach_to_promise(pillar: Pillar) -> str | None:
         return _("Write the service promise before adding its pillars.")
     pillar.promise = current
     return None
+
+
+def _prepare_promise(form):
+    form.touchpoint_id.choices = [
+        SelectChoice(value="", label=_("— none in particular —")),
+        *_choices(Touchpoint, lambda tp: f"{tp.cycle.name} › {tp.name}"),
+    ]
 
 
 def _names(rows) -> str:
@@ -166,6 +175,26 @@ RESOURCES = [
         ],
     ),
 ]
+
+RESOURCES.append(
+    crud.Resource(
+        name="promises",
+        model=ExternalPromise,
+        form=ExternalPromiseForm,
+        singular=_l("External promise"),
+        plural=_l("External promises"),
+        intro=_l("The register of what advertising, the web, contracts and signage promise "
+                 "customers. The quality team rates from it how strongly each item is "
+                 "promised (C, for Gap 4)."),
+        prepare=_prepare_promise,
+        columns=[
+            (_l("Where it is made"), lambda r: PromiseKind(r.kind).label),
+            (_l("What it promises"), lambda r: r.text),
+            (_l("Where it appears"), lambda r: r.location),
+            (_l("Touchpoint"), lambda r: r.touchpoint.name if r.touchpoint else ""),
+        ],
+    )
+)
 
 for _resource in RESOURCES:
     crud.register(bp, _resource)

@@ -1,0 +1,1 @@
+"""Customer and internal surveys: campaigns, distribution, responses, imports and exports."""

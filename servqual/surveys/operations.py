@@ -1,0 +1,163 @@
+"""Writes for surveys: campaigns, links, drafts and submitted responses (flush only)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from servqual.extensions import db
+from servqual.instruments.format import Instrument, from_definition
+from servqual.service.models import ChannelKind, Site
+from servqual.surveys.models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    Draft,
+    ImportancePoints,
+    Response,
+    SurveyLink,
+)
+from servqual.surveys.steps import MEASURE_COLUMNS, build_steps, importance_item, scored_items
+
+#: Channels where the customer is not at a branch: one link without a site is enough.
+REMOTE_CHANNELS = {
+    ChannelKind.PHONE, ChannelKind.WEB, ChannelKind.EMAIL, ChannelKind.MOBILE_APP, ChannelKind.CHAT,
+}
+
+
+class SurveyError(ValueError):
+    """A survey operation refused; the message is meant for the user."""
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a secret token (SHA-256, hex)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def instrument_of(campaign: Campaign) -> Instrument:
+    """Return the validated instrument definition the campaign uses."""
+    return from_definition(campaign.instrument_version.definition)
+
+
+def ensure_links(campaign: Campaign) -> list[SurveyLink]:
+    """Create the missing public links: one per touchpoint and site it covers."""
+    all_sites = campaign.sites or list(db.session.scalars(sa.select(Site).order_by(Site.name)))
+    existing = {(link.touchpoint_id, link.site_id) for link in campaign.links}
+    for touchpoint in campaign.touchpoints:
+        if touchpoint.channel.kind in REMOTE_CHANNELS and not touchpoint.sites:
+            targets: list[Site | None] = [None]
+        else:
+            targets = [site for site in all_sites if touchpoint.is_at_site(site)] or [None]
+        for site in targets:
+            key = (touchpoint.id, site.id if site else None)
+            if key not in existing:
+                db.session.add(
+                    SurveyLink(
+                        campaign=campaign,
+                        touchpoint=touchpoint,
+                        site=site,
+                        slug=secrets.token_urlsafe(8),
+                    )
+                )
+                existing.add(key)
+    db.session.flush()
+    return campaign.links
+
+
+def set_status(campaign: Campaign, status: CampaignStatus) -> None:
+    """Move a campaign along draft → open → closed."""
+    allowed = {
+        CampaignStatus.DRAFT: {CampaignStatus.OPEN},
+        CampaignStatus.OPEN: {CampaignStatus.CLOSED},
+        CampaignStatus.CLOSED: {CampaignStatus.OPEN},
+    }
+    if status not in allowed[campaign.status_enum]:
+        raise SurveyError(_("A campaign cannot go from %(old)s to %(new)s.",
+                            old=campaign.status_enum.label, new=status.label))
+    if status == CampaignStatus.OPEN:
+        ensure_links(campaign)
+    campaign.status = status
+    db.session.flush()
+
+
+def start_draft(link: SurveyLink, language: str) -> str:
+    """Record consent and start a draft; return its secret token (the resume link)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(Draft(token_hash=token_hash(token), link=link, language=language, answers={}))
+    db.session.flush()
+    return token
+
+
+def find_draft(token: str) -> Draft | None:
+    """Return the draft of a resume token."""
+    return db.session.scalar(sa.select(Draft).filter_by(token_hash=token_hash(token)))
+
+
+def response_for_token(token: str) -> Response | None:
+    """Return the response already submitted with this token, if any."""
+    return db.session.scalar(sa.select(Response).filter_by(submission_key=token_hash(token)))
+
+
+def save_answers(draft: Draft, answers: dict[str, Any], step: int) -> None:
+    """Merge a page's answers into the draft and remember where the respondent is."""
+    draft.answers = {**draft.answers, **answers}
+    draft.step = max(draft.step, step)
+    db.session.flush()
+
+
+def _value(raw: Any) -> int | None:
+    if raw in (None, "", "na"):
+        return None
+    return int(raw)
+
+
+def submit_draft(draft: Draft, language: str, today: date) -> Response:
+    """Turn a complete draft into a response; the caller commits (one response per token)."""
+    link = draft.link
+    campaign = link.campaign
+    if not campaign.accepts_responses(today):
+        raise SurveyError(_("This survey is closed. Thank you for your interest."))
+    instrument = instrument_of(campaign)
+    data = draft.answers
+    for step in build_steps(instrument, campaign.format)[:-1]:
+        missing = [q.name for q in step.questions if q.name not in data]
+        if missing:
+            raise SurveyError(_("Some questions have no answer yet."))
+    response = Response(
+        campaign=campaign,
+        instrument_version_id=campaign.instrument_version_id,
+        touchpoint_id=link.touchpoint_id,
+        site_id=link.site_id,
+        channel_id=link.touchpoint.channel_id,
+        language=language,
+        source="link",
+        submission_key=draft.token_hash,
+        overall_quality=_value(data.get("overall_quality")),
+        recommend=_value(data.get("recommend")),
+        comment=(data.get("comment") or "").strip() or None,
+        may_contact=bool(data.get("may_contact")),
+    )
+    forms = {f["code"]: f["measure"] for f in instrument.forms}
+    for item in scored_items(instrument):
+        values = {
+            MEASURE_COLUMNS[forms[form]]: _value(data.get(f"{form}-{item.code}"))
+            for form in item.forms
+            if forms.get(form) in MEASURE_COLUMNS
+        }
+        if any(f"{form}-{item.code}" in data for form in item.forms):
+            response.answers.append(Answer(item_code=item.code, **values))
+    allocation = importance_item(instrument)
+    if allocation is not None and campaign.ask_importance:
+        for code in allocation.params["among"]:
+            raw = data.get(f"importance-{code}")
+            if raw is not None:
+                response.importance.append(ImportancePoints(dimension=code, points=int(raw)))
+    db.session.add(response)
+    db.session.delete(draft)
+    db.session.flush()
+    return response

@@ -1,0 +1,163 @@
+"""The respondent's pages: consent, questions page by page, resume, thanks.
+
+No login. Everything works without JavaScript; a draft saved on every page makes the
+resume link work and makes the final submission idempotent (one response per token).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from servqual.extensions import db, limiter
+from servqual.surveys import operations
+from servqual.surveys.forms import StartForm, step_form_class
+from servqual.surveys.models import SurveyLink
+from servqual.surveys.steps import build_steps
+
+bp = Blueprint("respond", __name__, template_folder="templates", url_prefix="/s")
+
+
+def _today():
+    return datetime.now().date()
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _link(slug: str) -> SurveyLink:
+    link = db.session.scalar(sa.select(SurveyLink).filter_by(slug=slug))
+    if link is None:
+        abort(404)
+    return link
+
+
+def _closed_page(link: SurveyLink | None):
+    return render_template("surveys/closed.html", link=link), 410
+
+
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def start(slug: str):
+    """Show the privacy notice and ask for consent before the first question."""
+    link = _link(slug)
+    if not link.campaign.accepts_responses(_today()):
+        return _closed_page(link)
+    form = StartForm()
+    if form.validate_on_submit():
+        token = operations.start_draft(link, _lang())
+        db.session.commit()
+        return redirect(url_for(".page", token=token, number=1), 303)
+    status = 400 if form.errors else 200
+    return render_template("surveys/start.html", link=link, form=form), status
+
+
+def _context(token: str):
+    draft = operations.find_draft(token)
+    if draft is None:
+        if operations.response_for_token(token) is not None:
+            return None, redirect(url_for(".thanks"), 303)
+        abort(404)
+    campaign = draft.link.campaign
+    if not campaign.accepts_responses(_today()):
+        return None, _closed_page(draft.link)
+    instrument = operations.instrument_of(campaign)
+    steps = build_steps(instrument, campaign.format)
+    return (draft, campaign, instrument, steps), None
+
+
+@bp.route("/r/<token>", methods=["GET"])
+def resume(token: str):
+    """Continue an unfinished survey where it was left."""
+    context, early = _context(token)
+    if early is not None:
+        return early
+    draft, _campaign, _instrument, steps = context
+    return redirect(url_for(".page", token=token, number=min(draft.step + 1, len(steps))))
+
+
+@bp.route("/r/<token>/<int:number>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def page(token: str, number: int):
+    """Show or record one page of questions; the last page submits the response."""
+    context, early = _context(token)
+    if early is not None:
+        return early
+    draft, campaign, instrument, steps = context
+    if not 1 <= number <= len(steps) or number > draft.step + 1:
+        return redirect(url_for(".page", token=token, number=min(draft.step + 1, len(steps))))
+    step = steps[number - 1]
+    options = {
+        "ask_overall": campaign.ask_overall,
+        "ask_importance": campaign.ask_importance,
+        "ask_comment": campaign.ask_comment,
+    }
+    form_class = step_form_class(instrument, step, _lang(), options)
+    if request.method == "GET":
+        form = form_class(formdata=MultiDict(draft.answers) if draft.answers else None)
+    else:
+        form = form_class()
+    if request.method == "POST" and form.validate_on_submit():
+        answers = {
+            name: field.data for name, field in form._fields.items() if name != "csrf_token"
+        }
+        operations.save_answers(draft, answers, number)
+        if request.form.get("action") == "later":
+            db.session.commit()
+            return render_template(
+                "surveys/saved.html",
+                resume_url=url_for(".resume", token=token, _external=True),
+            )
+        if number < len(steps):
+            db.session.commit()
+            return redirect(url_for(".page", token=token, number=number + 1), 303)
+        return _submit(draft, token)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "surveys/page.html",
+        form=form,
+        step=step,
+        number=number,
+        steps=steps,
+        draft=draft,
+        campaign=campaign,
+        instrument=instrument,
+        link=draft.link,
+        token=token,
+    ), status
+
+
+def _submit(draft, token: str):
+    try:
+        operations.submit_draft(draft, _lang(), _today())
+        db.session.commit()
+    except operations.SurveyError as refused:
+        db.session.rollback()
+        return render_template("surveys/closed.html", link=draft.link, message=str(refused)), 409
+    except sa.exc.IntegrityError:
+        # A double click or a replayed POST: the first submission won; show the same thanks.
+        db.session.rollback()
+        if operations.response_for_token(token) is None:
+            raise
+    return redirect(url_for(".thanks"), 303)
+
+
+@bp.route("/thanks")
+def thanks():
+    """Thank the respondent."""
+    return render_template("surveys/thanks.html")
+
+
+@bp.app_context_processor
+def _survey_helpers():
+    return {"survey_lang": _lang}

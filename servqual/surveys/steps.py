@@ -1,0 +1,93 @@
+"""The pages a respondent goes through, derived from the instrument and the campaign format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servqual.instruments.format import Instrument, Item
+from servqual.surveys.models import SurveyFormat
+
+#: The measure a form collects -> the answers column it is stored in.
+MEASURE_COLUMNS = {"E": "e", "P": "p", "A": "a", "Ds": "ds"}
+
+#: Which measures each format asks, in page order.
+FORMAT_MEASURES: dict[str, list[tuple[str, ...]]] = {
+    SurveyFormat.E_THEN_P: [("E",), ("P",)],
+    SurveyFormat.SIDE_BY_SIDE: [("E", "P")],
+    SurveyFormat.PERCEPTIONS_ONLY: [("P",)],
+    SurveyFormat.ZONE_OF_TOLERANCE: [("A", "Ds", "P")],
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One radio group: an item asked in one form (one measure)."""
+
+    item: Item
+    form: str
+    measure: str
+
+    @property
+    def name(self) -> str:
+        """Return the form field name, e.g. ``E-TAN1``."""
+        return f"{self.form}-{self.item.code}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the questionnaire."""
+
+    kind: str  # "items" or "closing"
+    measures: tuple[str, ...]
+    forms: tuple[dict, ...]
+    questions: tuple[Question, ...]
+
+
+def forms_by_measure(instrument: Instrument) -> dict[str, dict]:
+    """Map each measure to the (first) form collecting it."""
+    found: dict[str, dict] = {}
+    for form in instrument.forms:
+        found.setdefault(form["measure"], form)
+    return found
+
+
+def missing_measures(instrument: Instrument, survey_format: str) -> list[str]:
+    """Return the measures a format needs that the instrument lacks (empty when compatible)."""
+    have = forms_by_measure(instrument)
+    needed = {m for page in FORMAT_MEASURES[survey_format] for m in page}
+    return sorted(needed - set(have))
+
+
+def scored_items(instrument: Instrument) -> list[Item]:
+    """Return the Likert items of scored dimensions, in instrument order."""
+    scored = {d["code"] for d in instrument.dimensions if d.get("scored", True)}
+    return [i for i in instrument.items if i.dimension in scored and i.type == "likert"]
+
+
+def build_steps(instrument: Instrument, survey_format: str) -> list[Step]:
+    """Return the item pages of a format followed by the closing page."""
+    forms = forms_by_measure(instrument)
+    items = scored_items(instrument)
+    steps = []
+    for measures in FORMAT_MEASURES[survey_format]:
+        page_forms = tuple(forms[m] for m in measures)
+        questions = tuple(
+            Question(item, form["code"], form["measure"])
+            for item in items
+            for form in page_forms
+            if form["code"] in item.forms
+        )
+        steps.append(Step("items", measures, page_forms, questions))
+    steps.append(Step("closing", (), (), ()))
+    return steps
+
+
+def overall_item(instrument: Instrument) -> Item | None:
+    """Return the overall-quality item, if the instrument has one."""
+    overall_forms = {f["code"] for f in instrument.forms if f["measure"] == "overall"}
+    return next((i for i in instrument.items if set(i.forms) & overall_forms), None)
+
+
+def importance_item(instrument: Instrument) -> Item | None:
+    """Return the 100-point importance allocation item, if any."""
+    return next((i for i in instrument.items if i.type == "allocation"), None)
