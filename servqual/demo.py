@@ -26,6 +26,11 @@ from servqual.service.models import (
     Standard,
     Touchpoint,
 )
+from servqual.surveys import demo_data
+from servqual.surveys.distribution import poster_pdf
+from servqual.surveys.internal_operations import latest_version
+from servqual.surveys.models import Campaign
+from servqual.surveys.operations import ensure_links
 
 SITES = [
     ("BOG", "Bogotá – Chapinero", "Bogotá", "Carrera 13 # 54-20"),
@@ -231,11 +236,51 @@ def build(reset: bool = False, echo: Callable[[str], None] = print) -> DemoRepor
     sync_directory(Path(current_app.config["INSTRUMENTS_DIR"]))
     echo("Describing the organisation, its sites, cycles, promise and standards …")
     report = _build_organisation()
+    echo("Collecting two waves of synthetic survey responses …")
+    campaigns = _build_campaigns()
+    responses = demo_data.build(campaigns, per_link=RESPONSES_PER_LINK)
     db.session.commit()
+    echo(f"  {responses} responses in waves {', '.join(c.wave for c in campaigns)}")
+    poster = Path(current_app.instance_path) / "demo-poster.pdf"
+    with current_app.test_request_context(base_url="http://127.0.0.1:5000/"):
+        poster.write_bytes(poster_pdf(campaigns[-1].links[0]))
+    echo(f"  printable QR poster: {poster}")
     echo("\nDemo ready. Sign in at http://127.0.0.1:5000/login with:")
     for role, email, password in report.credentials:
         echo(f"  {role:<8} {email:<40} {password}")
     return report
+
+
+#: About two thousand responses a wave over the demo's fifteen links.
+RESPONSES_PER_LINK = 130
+
+
+def _build_campaigns() -> list[Campaign]:
+    version = latest_version("servqual-22")
+    touchpoints = list(db.session.scalars(sa.select(Touchpoint).order_by(Touchpoint.id)))
+    sites = list(db.session.scalars(sa.select(Site).order_by(Site.id)))
+    waves = [
+        ("2026-Q2", "Medición de servicio 2026-Q2", date(2026, 4, 1), date(2026, 6, 30), "closed"),
+        ("2026-Q4", "Medición de servicio 2026-Q4", date(2026, 10, 1), date(2026, 12, 31), "open"),
+    ]
+    campaigns = []
+    for wave, name, opens, closes, status in waves:
+        campaign = Campaign(
+            name=name,
+            wave=wave,
+            instrument_version=version,
+            format="e_then_p",
+            status=status,
+            opens_on=opens,
+            closes_on=closes,
+        )
+        campaign.touchpoints = touchpoints
+        campaign.sites = sites
+        db.session.add(campaign)
+        db.session.flush()
+        ensure_links(campaign)
+        campaigns.append(campaign)
+    return campaigns
 
 
 def _build_organisation() -> DemoReport:

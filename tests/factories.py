@@ -136,9 +136,14 @@ MINI_INSTRUMENT = {
     "title": _text("Mini encuesta", "Mini survey"),
     "scales": {
         "agree7": {
-            "type": "likert", "min": 1, "max": 7, "not_applicable": True,
-            "anchors": {"1": _text("Totalmente en desacuerdo", "Strongly disagree"),
-                        "7": _text("Totalmente de acuerdo", "Strongly agree")},
+            "type": "likert",
+            "min": 1,
+            "max": 7,
+            "not_applicable": True,
+            "anchors": {
+                "1": _text("Totalmente en desacuerdo", "Strongly disagree"),
+                "7": _text("Totalmente de acuerdo", "Strongly agree"),
+            },
         },
     },
     "forms": [
@@ -158,7 +163,9 @@ MINI_INSTRUMENT = {
     "items": [
         *[
             {
-                "code": code, "dimension": dim, "scale": "agree7",
+                "code": code,
+                "dimension": dim,
+                "scale": "agree7",
                 "forms": ["E", "P", "A", "Ds"],
                 "label": _text(f"Atributo {code}", f"Attribute {code}"),
                 "text": _text(f"Pregunta {code}", f"Question {code}"),
@@ -167,19 +174,31 @@ MINI_INSTRUMENT = {
                     "P": _text(f"Esta empresa {code}", f"This company {code}"),
                 },
             }
-            for code, dim in [("REL1", "reliability"), ("REL2", "reliability"),
-                              ("EMP1", "empathy"), ("EMP2", "empathy")]
+            for code, dim in [
+                ("REL1", "reliability"),
+                ("REL2", "reliability"),
+                ("EMP1", "empathy"),
+                ("EMP2", "empathy"),
+            ]
         ],
         {
-            "code": "OQ", "dimension": "overall", "forms": ["OV"], "type": "likert",
-            "min": 1, "max": 7,
+            "code": "OQ",
+            "dimension": "overall",
+            "forms": ["OV"],
+            "type": "likert",
+            "min": 1,
+            "max": 7,
             "anchors": {"1": _text("Muy mala", "Very poor"), "7": _text("Excelente", "Excellent")},
             "label": _text("Calidad general", "Overall quality"),
             "text": _text("Calidad general del servicio", "Overall quality of the service"),
         },
         {
-            "code": "IMP", "dimension": "importance", "forms": ["IMP"], "type": "allocation",
-            "total": 100, "among": ["reliability", "empathy"],
+            "code": "IMP",
+            "dimension": "importance",
+            "forms": ["IMP"],
+            "type": "allocation",
+            "total": 100,
+            "among": ["reliability", "empathy"],
             "label": _text("Importancia", "Importance"),
             "text": _text("Reparta 100 puntos", "Share 100 points"),
         },
@@ -200,7 +219,9 @@ def instrument_version(definition: dict | None = None):
 
 def campaign(**fields):
     """Add an open campaign over a touchpoint at a site, with its links."""
-    touchpoints = fields.pop("touchpoints", None) or [touchpoint(channel=channel(kind="face_to_face"))]
+    touchpoints = fields.pop("touchpoints", None) or [
+        touchpoint(channel=channel(kind="face_to_face"))
+    ]
     sites = fields.pop("sites", None) or [site()]
     row = Campaign(
         name=fields.pop("name", "Wave campaign"),
@@ -227,9 +248,15 @@ def management_instrument():
         "forms": [{"code": "M", "measure": "M", "title": _text("Gerencia", "Management")}],
         "dimensions": MINI_INSTRUMENT["dimensions"][:2],
         "items": [
-            {**item, "forms": ["M"], "form_text": {
-                "M": _text(f"Los clientes esperan {item['code']}",
-                           f"Customers expect {item['code']}")}}
+            {
+                **item,
+                "forms": ["M"],
+                "form_text": {
+                    "M": _text(
+                        f"Los clientes esperan {item['code']}", f"Customers expect {item['code']}"
+                    )
+                },
+            }
             for item in MINI_INSTRUMENT["items"][:4]
         ],
     }
@@ -250,12 +277,23 @@ def staff_instrument():
             {"code": "role_conflict", "label": _text("Conflicto", "Role conflict"), "gap": 3},
         ],
         "items": [
-            {"code": "TMW1", "dimension": "teamwork", "scale": "agree7", "forms": ["I"],
-             "label": _text("Equipo", "Team"), "text": _text("Mi equipo me apoya",
-                                                             "My team supports me")},
-            {"code": "RCF1", "dimension": "role_conflict", "scale": "agree7", "forms": ["I"],
-             "reverse": True, "label": _text("Conflicto", "Conflict"),
-             "text": _text("Recibo órdenes contradictorias", "I get conflicting orders")},
+            {
+                "code": "TMW1",
+                "dimension": "teamwork",
+                "scale": "agree7",
+                "forms": ["I"],
+                "label": _text("Equipo", "Team"),
+                "text": _text("Mi equipo me apoya", "My team supports me"),
+            },
+            {
+                "code": "RCF1",
+                "dimension": "role_conflict",
+                "scale": "agree7",
+                "forms": ["I"],
+                "reverse": True,
+                "label": _text("Conflicto", "Conflict"),
+                "text": _text("Recibo órdenes contradictorias", "I get conflicting orders"),
+            },
         ],
     }
     return instrument_version(definition)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from servqual.accounts.models import LoginSession, User
 from servqual.accounts.operations import AccountError, create_user

@@ -52,8 +52,11 @@ def test_spanish_catalogue_has_every_message_translated():
 
 def _get_routes(app):
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.endpoint not in {"static", "accounts.login",
-                                                             "respond.resume"}:
+        if "GET" in rule.methods and rule.endpoint not in {
+            "static",
+            "accounts.login",
+            "respond.resume",
+        }:
             yield rule
 
 

@@ -187,7 +187,8 @@ def break_missing_title(text):
     while end < len(lines) and lines[end].startswith((" ", "\t")):
         end += 1
     del lines[n - 1 : end]
-    return "\n".join(lines) + "\n", 1, "'title' is missing"
+    remaining = "\n".join(lines) + "\n"
+    return remaining, _line_of(remaining, r"^format_version:"), "'title' is missing"
 
 
 def break_anchor(text):

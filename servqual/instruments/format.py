@@ -225,7 +225,7 @@ def _describe(path: tuple, data: Any) -> str:
         else:
             parts.append(str(step))
             node = node.get(step) if isinstance(node, dict) else None
-    return ".".join(parts) or "file"
+    return ".".join(parts) or "top level"
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
@@ -258,6 +258,11 @@ def _check_schema(located: _Located, data: Any, schema: dict, base: tuple = ()) 
         path = (*base, *error.absolute_path)
         if error.validator == "propertyNames":
             path = (*path, error.instance)
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            extras = [key for key in error.instance if key not in known]
+            if extras:
+                path = (*path, extras[0])
         located.error(path, f"{_describe(path, located.root)}: {_schema_message(error)}")
         found = True
     return found
@@ -368,7 +373,8 @@ def _check_params(located: _Located, where: tuple, params: dict, dimensions: set
     if _check_schema(located, own, type_schema(item_type), where):
         return False
     for parameter, problem in item_type.check(own, dimensions):
-        located.error((*where, parameter), f"{_describe(where, located.root)}: {problem}")
+        path = (parameter,) if isinstance(parameter, str) else parameter
+        located.error((*where, *path), f"{_describe(where, located.root)}: {problem}")
         ok = False
     return ok
 

@@ -34,8 +34,10 @@ class ItemType:
     required: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def check(cls, params: dict[str, Any], dimensions: set[str]) -> Iterable[tuple[str, str]]:
-        """Yield ``(parameter, problem)`` for parameter combinations a schema cannot express."""
+    def check(
+        cls, params: dict[str, Any], dimensions: set[str]
+    ) -> Iterable[tuple[str | tuple[str, ...], str]]:
+        """Yield ``(parameter or path, problem)`` for what a schema cannot express."""
         return ()
 
     @classmethod
@@ -90,9 +92,9 @@ class Likert(ItemType):
         if high - low > 20:
             yield "max", f"a scale of {high - low + 1} points is too long (at most 21)"
         points = sorted(int(key) for key in params["anchors"])
-        for point in points:
-            if not low <= point <= high:
-                yield "anchors", f"anchor {point} lies outside the scale {low}..{high}"
+        for key in params["anchors"]:
+            if not low <= int(key) <= high:
+                yield ("anchors", key), f"anchor {key} lies outside the scale {low}..{high}"
         if low not in points or high not in points:
             yield "anchors", f"anchors must label both ends of the scale ({low} and {high})"
 

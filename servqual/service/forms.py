@@ -63,7 +63,8 @@ class ChannelForm(FlaskForm):
     code = _code_field()
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(
-        _l("Kind"), choices=lambda: options((k.value, label) for k, label in CHANNEL_KIND_LABELS.items())
+        _l("Kind"),
+        choices=lambda: options((k.value, label) for k, label in CHANNEL_KIND_LABELS.items()),
     )
 
 
@@ -132,11 +133,13 @@ class StandardForm(FlaskForm):
     target = FloatField(_l("Target"), validators=[Optional(), NumberRange(min=-1e9, max=1e9)])
     direction = SelectField(
         _l("Measured value: the target is"),
-        choices=lambda: options([
-            ("", "—"),
-            (Direction.AT_MOST.value, _l("a maximum (≤)")),
-            (Direction.AT_LEAST.value, _l("a minimum (≥)")),
-        ]),
+        choices=lambda: options(
+            [
+                ("", "—"),
+                (Direction.AT_MOST.value, _l("a maximum (≤)")),
+                (Direction.AT_LEAST.value, _l("a minimum (≥)")),
+            ]
+        ),
         validators=[Optional()],
     )
     requires_evidence = BooleanField(_l("Auditors must attach evidence (photo or receipt)"))
@@ -177,11 +180,13 @@ class ExternalPromiseForm(FlaskForm):
         choices=lambda: options((k.value, label) for k, label in PROMISE_KIND_LABELS.items()),
     )
     text = TextAreaField(
-        _l("What it promises"), validators=[DataRequired(), Length(max=4000)],
+        _l("What it promises"),
+        validators=[DataRequired(), Length(max=4000)],
         description=_l("Quote the promise as customers read or hear it."),
     )
     location = StringField(
-        _l("Where it appears"), validators=[DataRequired(), Length(max=255)],
+        _l("Where it appears"),
+        validators=[DataRequired(), Length(max=255)],
         description=_l("e.g. the home page, the account-opening contract, the branch window."),
     )
     touchpoint_id = SelectField(_l("Touchpoint it concerns"), coerce=optional_int)

@@ -183,9 +183,11 @@ RESOURCES.append(
         form=ExternalPromiseForm,
         singular=_l("External promise"),
         plural=_l("External promises"),
-        intro=_l("The register of what advertising, the web, contracts and signage promise "
-                 "customers. The quality team rates from it how strongly each item is "
-                 "promised (C, for Gap 4)."),
+        intro=_l(
+            "The register of what advertising, the web, contracts and signage promise "
+            "customers. The quality team rates from it how strongly each item is "
+            "promised (C, for Gap 4)."
+        ),
         prepare=_prepare_promise,
         columns=[
             (_l("Where it is made"), lambda r: PromiseKind(r.kind).label),

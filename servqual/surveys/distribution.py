@@ -16,8 +16,11 @@ def public_url(link: SurveyLink) -> str:
     """Return the address respondents open, on the configured public host if any."""
     base = current_app.config.get("PUBLIC_URL")
     path = url_for("respond.start", slug=link.slug)
-    return f"{base.rstrip('/')}{path}" if base else url_for("respond.start", slug=link.slug,
-                                                             _external=True)
+    return (
+        f"{base.rstrip('/')}{path}"
+        if base
+        else url_for("respond.start", slug=link.slug, _external=True)
+    )
 
 
 def qr_code(link: SurveyLink, kind: str) -> bytes:

@@ -62,8 +62,11 @@ class ClosingChecks(FlaskForm):
         total = sum(field.data or 0 for field in fields)
         if total != self.importance_total:
             fields[0].errors.append(
-                _("The points add up to %(total)d; they must add up to %(target)d.",
-                  total=total, target=self.importance_total)
+                _(
+                    "The points add up to %(total)d; they must add up to %(target)d.",
+                    total=total,
+                    target=self.importance_total,
+                )
             )
             return False
         return ok
@@ -92,8 +95,10 @@ def step_form_class(
             validators=[Optional()],
         )
         attributes["recommend"] = RadioField(
-            _("How likely is it that you would recommend us to a friend or colleague? "
-              "(0 = not at all likely, 10 = extremely likely)"),
+            _(
+                "How likely is it that you would recommend us to a friend or colleague? "
+                "(0 = not at all likely, 10 = extremely likely)"
+            ),
             choices=options((str(n), str(n)) for n in range(11)),
             validators=[Optional()],
         )
@@ -107,9 +112,14 @@ def step_form_class(
                 labels[code],
                 validators=[
                     InputRequired(message=_("Give a number of points, 0 if none.")),
-                    NumberRange(min=0, max=allocation.params.get("total", 100),
-                                message=_("Use a whole number from 0 to %(max)d.",
-                                          max=allocation.params.get("total", 100))),
+                    NumberRange(
+                        min=0,
+                        max=allocation.params.get("total", 100),
+                        message=_(
+                            "Use a whole number from 0 to %(max)d.",
+                            max=allocation.params.get("total", 100),
+                        ),
+                    ),
                 ],
             )
     if campaign_options.get("ask_comment"):
@@ -117,9 +127,7 @@ def step_form_class(
             _("Anything else you would like to tell us?"),
             validators=[Optional(), Length(max=2000)],
         )
-        attributes["may_contact"] = BooleanField(
-            _("You may contact me about my answers.")
-        )
+        attributes["may_contact"] = BooleanField(_("You may contact me about my answers."))
     return type("ClosingForm", (base,), attributes)
 
 
@@ -137,19 +145,22 @@ class CampaignForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     wave = StringField(
-        _l("Wave"), validators=[DataRequired(), Length(max=32)],
+        _l("Wave"),
+        validators=[DataRequired(), Length(max=32)],
         description=_l("A label that orders the waves, e.g. 2026-Q4."),
     )
     instrument_version_id = SelectField(_l("Instrument"), coerce=int)
     format = RadioField(
-        _l("Format"), choices=lambda: options((f.value, label) for f, label in FORMAT_LABELS.items()),
+        _l("Format"),
+        choices=lambda: options((f.value, label) for f, label in FORMAT_LABELS.items()),
         default="e_then_p",
     )
     opens_on = DateField(_l("Opens on"), validators=[Optional()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])
     touchpoints = CheckboxesField(label=_l("Touchpoints"), coerce=int)
     sites = CheckboxesField(
-        label=_l("Sites"), coerce=int,
+        label=_l("Sites"),
+        coerce=int,
         description=_l("Leave empty for every site."),
     )
     ask_importance = BooleanField(_l("Ask the 100-point importance question"), default=True)

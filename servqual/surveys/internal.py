@@ -48,11 +48,14 @@ def _campaign_and_touchpoint(campaign_id: int, touchpoint_id: int):
 
 
 def _count(model, campaign: Campaign, touchpoint_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(model.item_code))).where(
-            model.campaign_id == campaign.id, model.touchpoint_id == touchpoint_id
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(model.item_code))).where(
+                model.campaign_id == campaign.id, model.touchpoint_id == touchpoint_id
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 @bp.route("/")
@@ -82,13 +85,15 @@ def overview(campaign_id: int):
                 ManagementRating.touchpoint_id == touchpoint.id,
             )
         )
-        rows.append({
-            "touchpoint": touchpoint,
-            "managers": managers or 0,
-            "specified": _count(SpecificationRating, campaign, touchpoint.id),
-            "communicated": _count(CommunicationRating, campaign, touchpoint.id),
-            "delivered": _count(DeliveryRating, campaign, touchpoint.id),
-        })
+        rows.append(
+            {
+                "touchpoint": touchpoint,
+                "managers": managers or 0,
+                "specified": _count(SpecificationRating, campaign, touchpoint.id),
+                "communicated": _count(CommunicationRating, campaign, touchpoint.id),
+                "delivered": _count(DeliveryRating, campaign, touchpoint.id),
+            }
+        )
     staff = db.session.execute(
         sa.select(StaffResponse.staff_group, sa.func.count())
         .where(StaffResponse.campaign_id == campaign.id)
@@ -139,23 +144,36 @@ def management(campaign_id: int, touchpoint_id: int):
     form_class = _likert_form(items, form_code, _lang())
     previous = {
         r.item_code: ("na" if r.value is None else str(r.value))
-        for r in db.session.scalars(sa.select(ManagementRating).filter_by(
-            campaign_id=campaign.id, user_id=current_user.id, touchpoint_id=touchpoint.id))
+        for r in db.session.scalars(
+            sa.select(ManagementRating).filter_by(
+                campaign_id=campaign.id, user_id=current_user.id, touchpoint_id=touchpoint.id
+            )
+        )
     }
     form = form_class(data=previous) if previous else form_class()
     if form.validate_on_submit():
-        ops.record_management(campaign, current_user, touchpoint.id, version,
-                              {i.code: _value(form[i.code].data) for i in items})
+        ops.record_management(
+            campaign,
+            current_user,
+            touchpoint.id,
+            version,
+            {i.code: _value(form[i.code].data) for i in items},
+        )
         db.session.commit()
-        flash(_("Your answers for %(touchpoint)s are saved.", touchpoint=touchpoint.name),
-              "success")
+        flash(
+            _("Your answers for %(touchpoint)s are saved.", touchpoint=touchpoint.name), "success"
+        )
         return redirect(url_for(".overview", campaign_id=campaign.id))
     return render_template(
         "surveys/internal_likert.html",
-        form=form, items=items, campaign=campaign, touchpoint=touchpoint,
+        form=form,
+        items=items,
+        campaign=campaign,
+        touchpoint=touchpoint,
         title=_("What do customers expect here?"),
-        lead=next(f for f in instrument.forms if f["code"] == form_code).get(
-            "instructions", {}).get(_lang(), ""),
+        lead=next(f for f in instrument.forms if f["code"] == form_code)
+        .get("instructions", {})
+        .get(_lang(), ""),
     ), (400 if form.errors else 200)
 
 
@@ -174,12 +192,12 @@ def standards(campaign_id: int, touchpoint_id: int):
     for item in items:
         fields[f"S-{item.code}"] = SelectField(
             item.label[_lang()],
-            choices=_scale_choices(item, _("not rated"),
-                                   [("none", _("no documented standard"))]),
+            choices=_scale_choices(item, _("not rated"), [("none", _("no documented standard"))]),
             validators=[Optional()],
         )
         fields[f"C-{item.code}"] = SelectField(
-            item.label[_lang()], choices=_scale_choices(item, _("not promised / not rated")),
+            item.label[_lang()],
+            choices=_scale_choices(item, _("not promised / not rated")),
             validators=[Optional()],
         )
     form_class = type("SpecificationForm", (FlaskForm,), fields)
@@ -191,24 +209,32 @@ def standards(campaign_id: int, touchpoint_id: int):
         current[f"C-{row.item_code}"] = str(row.value)
     form = form_class(data=current)
     if form.validate_on_submit():
-        ops.record_specification(campaign, current_user, touchpoint.id, {
-            i.code: (form[f"S-{i.code}"].data, form[f"C-{i.code}"].data) for i in items
-        })
+        ops.record_specification(
+            campaign,
+            current_user,
+            touchpoint.id,
+            {i.code: (form[f"S-{i.code}"].data, form[f"C-{i.code}"].data) for i in items},
+        )
         db.session.commit()
         flash(_("Ratings saved."), "success")
         return redirect(url_for(".overview", campaign_id=campaign.id))
     return render_template(
-        "surveys/internal_grid.html", form=form, items=items, campaign=campaign,
-        touchpoint=touchpoint, columns=[("S", _("Standard (S)")), ("C", _("Promise (C)"))],
+        "surveys/internal_grid.html",
+        form=form,
+        items=items,
+        campaign=campaign,
+        touchpoint=touchpoint,
+        columns=[("S", _("Standard (S)")), ("C", _("Promise (C)"))],
         title=_("Standards and promises"),
-        lead=_("S: how demanding the documented standard for this item is at this touchpoint, "
-               "on the survey's scale, or that there is none. C: how strongly advertising, "
-               "the web, contracts or signage promise it."),
+        lead=_(
+            "S: how demanding the documented standard for this item is at this touchpoint, "
+            "on the survey's scale, or that there is none. C: how strongly advertising, "
+            "the web, contracts or signage promise it."
+        ),
     ), (400 if form.errors else 200)
 
 
-@bp.route("/<int:campaign_id>/delivery/<int:touchpoint_id>/<int:site_id>",
-          methods=["GET", "POST"])
+@bp.route("/<int:campaign_id>/delivery/<int:touchpoint_id>/<int:site_id>", methods=["GET", "POST"])
 @roles_required(Role.MANAGER)
 def delivery(campaign_id: int, touchpoint_id: int, site_id: int):
     """Let a supervisor rate how each item is actually delivered (D) at a site."""
@@ -218,7 +244,8 @@ def delivery(campaign_id: int, touchpoint_id: int, site_id: int):
     items = scored_items(instrument_of(campaign))
     fields = {
         f"D-{item.code}": SelectField(
-            item.label[_lang()], choices=_scale_choices(item, _("not rated")),
+            item.label[_lang()],
+            choices=_scale_choices(item, _("not rated")),
             validators=[Optional()],
         )
         for item in items
@@ -226,23 +253,40 @@ def delivery(campaign_id: int, touchpoint_id: int, site_id: int):
     form_class = type("DeliveryForm", (FlaskForm,), fields)
     current = {
         f"D-{r.item_code}": str(r.value)
-        for r in db.session.scalars(sa.select(DeliveryRating).filter_by(
-            campaign_id=campaign.id, rated_by_id=current_user.id, touchpoint_id=touchpoint.id,
-            site_id=site.id))
+        for r in db.session.scalars(
+            sa.select(DeliveryRating).filter_by(
+                campaign_id=campaign.id,
+                rated_by_id=current_user.id,
+                touchpoint_id=touchpoint.id,
+                site_id=site.id,
+            )
+        )
     }
     form = form_class(data=current)
     if form.validate_on_submit():
-        ops.record_delivery(campaign, current_user, touchpoint.id, site.id,
-                            {i.code: form[f"D-{i.code}"].data for i in items})
+        ops.record_delivery(
+            campaign,
+            current_user,
+            touchpoint.id,
+            site.id,
+            {i.code: form[f"D-{i.code}"].data for i in items},
+        )
         db.session.commit()
         flash(_("Ratings saved."), "success")
         return redirect(url_for(".overview", campaign_id=campaign.id))
     return render_template(
-        "surveys/internal_grid.html", form=form, items=items, campaign=campaign,
-        touchpoint=touchpoint, site=site, columns=[("D", _("Delivered (D)"))],
+        "surveys/internal_grid.html",
+        form=form,
+        items=items,
+        campaign=campaign,
+        touchpoint=touchpoint,
+        site=site,
+        columns=[("D", _("Delivered (D)"))],
         title=_("How is it delivered?"),
-        lead=_("Rate, on the survey's scale, how each item is actually delivered at this "
-               "touchpoint and site, as you supervise it."),
+        lead=_(
+            "Rate, on the survey's scale, how each item is actually delivered at this "
+            "touchpoint and site, as you supervise it."
+        ),
     ), (400 if form.errors else 200)
 
 
@@ -265,19 +309,28 @@ def staff(campaign_id: int):
     form = _likert_form(items, form_code, _lang())()
     if form.validate_on_submit():
         try:
-            ops.record_staff_answers(campaign, current_user, version,
-                                     {i.code: _value(form[i.code].data) for i in items})
+            ops.record_staff_answers(
+                campaign, current_user, version, {i.code: _value(form[i.code].data) for i in items}
+            )
             db.session.commit()
         except (SurveyError, sa.exc.IntegrityError):
             db.session.rollback()
             flash(_("You have already answered this survey. Thank you."), "info")
             return redirect(url_for(".overview", campaign_id=campaign.id))
-        flash(_("Thank you. Your answers are anonymous: they are stored without your name."),
-              "success")
+        flash(
+            _("Thank you. Your answers are anonymous: they are stored without your name."),
+            "success",
+        )
         return redirect(url_for(".overview", campaign_id=campaign.id))
     return render_template(
-        "surveys/internal_likert.html", form=form, items=items, campaign=campaign,
-        touchpoint=None, title=_("How we work"),
-        lead=_("Your answers are anonymous: they are stored without your name, and no result "
-               "is shown for a group of fewer than five people."),
+        "surveys/internal_likert.html",
+        form=form,
+        items=items,
+        campaign=campaign,
+        touchpoint=None,
+        title=_("How we work"),
+        lead=_(
+            "Your answers are anonymous: they are stored without your name, and no result "
+            "is shown for a group of fewer than five people."
+        ),
     ), (400 if form.errors else 200)

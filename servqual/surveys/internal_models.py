@@ -50,9 +50,7 @@ class ManagementRating(_Rating, db.Model):
         sa.ForeignKey("instrument_versions.id", ondelete="RESTRICT")
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    touchpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
-    )
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="RESTRICT"))
     value: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
 
@@ -72,9 +70,7 @@ class SpecificationRating(_Rating, db.Model):
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
     )
-    touchpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
-    )
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="RESTRICT"))
     has_standard: Mapped[bool] = mapped_column(default=True)
     value: Mapped[int | None] = mapped_column(sa.SmallInteger)
     rated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
@@ -92,9 +88,7 @@ class CommunicationRating(_Rating, db.Model):
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
     )
-    touchpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
-    )
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="RESTRICT"))
     value: Mapped[int] = mapped_column(sa.SmallInteger)
     promise_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("external_promises.id", ondelete="RESTRICT")
@@ -109,17 +103,14 @@ class DeliveryRating(_Rating, db.Model):
 
     __tablename__ = "delivery_ratings"
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "rated_by_id", "touchpoint_id", "site_id",
-                            "item_code"),
+        sa.UniqueConstraint("campaign_id", "rated_by_id", "touchpoint_id", "site_id", "item_code"),
         sa.CheckConstraint("value >= 1 AND value <= 9", name="value_range"),
     )
 
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
     )
-    touchpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
-    )
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="RESTRICT"))
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"))
     value: Mapped[int] = mapped_column(sa.SmallInteger)
     source: Mapped[str] = mapped_column(sa.String(16), default="supervisor")

@@ -35,8 +35,9 @@ def latest_version(key: str) -> InstrumentVersion:
         .order_by(InstrumentVersion.number.desc())
     )
     if version is None:
-        raise SurveyError(_("The instrument “%(key)s” is not loaded; run “servqual instruments "
-                            "sync”.", key=key))
+        raise SurveyError(
+            _("The instrument “%(key)s” is not loaded; run “servqual instruments sync”.", key=key)
+        )
     return version
 
 
@@ -51,21 +52,34 @@ def _upsert(model, keys: dict[str, Any], values: dict[str, Any]):
     return row
 
 
-def record_management(campaign: Campaign, user: User, touchpoint_id: int,
-                      version: InstrumentVersion, answers: dict[str, int | None]) -> None:
+def record_management(
+    campaign: Campaign,
+    user: User,
+    touchpoint_id: int,
+    version: InstrumentVersion,
+    answers: dict[str, int | None],
+) -> None:
     """Store a manager's M answers for one touchpoint, replacing earlier ones."""
     for code, value in answers.items():
         _upsert(
             ManagementRating,
-            {"campaign_id": campaign.id, "user_id": user.id, "touchpoint_id": touchpoint_id,
-             "item_code": code},
+            {
+                "campaign_id": campaign.id,
+                "user_id": user.id,
+                "touchpoint_id": touchpoint_id,
+                "item_code": code,
+            },
             {"value": value, "instrument_version_id": version.id},
         )
     db.session.flush()
 
 
-def record_specification(campaign: Campaign, user: User, touchpoint_id: int,
-                         ratings: dict[str, tuple[str | None, str | None]]) -> None:
+def record_specification(
+    campaign: Campaign,
+    user: User,
+    touchpoint_id: int,
+    ratings: dict[str, tuple[str | None, str | None]],
+) -> None:
     """Store S and C per item: S is a level, "none" (no documented standard) or unrated."""
     for code, (spec, communication) in ratings.items():
         keys = {"campaign_id": campaign.id, "touchpoint_id": touchpoint_id, "item_code": code}
@@ -73,25 +87,40 @@ def record_specification(campaign: Campaign, user: User, touchpoint_id: int,
             _delete(SpecificationRating, keys)
         else:
             has_standard = spec != "none"
-            _upsert(SpecificationRating, keys, {
-                "has_standard": has_standard,
-                "value": int(spec) if has_standard else None,
-                "rated_by_id": user.id,
-            })
+            _upsert(
+                SpecificationRating,
+                keys,
+                {
+                    "has_standard": has_standard,
+                    "value": int(spec) if has_standard else None,
+                    "rated_by_id": user.id,
+                },
+            )
         if communication in (None, ""):
             _delete(CommunicationRating, keys)
         else:
-            _upsert(CommunicationRating, keys, {"value": int(communication),
-                                                "rated_by_id": user.id})
+            _upsert(
+                CommunicationRating, keys, {"value": int(communication), "rated_by_id": user.id}
+            )
     db.session.flush()
 
 
-def record_delivery(campaign: Campaign, user: User, touchpoint_id: int, site_id: int | None,
-                    ratings: dict[str, str | None]) -> None:
+def record_delivery(
+    campaign: Campaign,
+    user: User,
+    touchpoint_id: int,
+    site_id: int | None,
+    ratings: dict[str, str | None],
+) -> None:
     """Store a supervisor's D ratings for a touchpoint (and site)."""
     for code, value in ratings.items():
-        keys = {"campaign_id": campaign.id, "rated_by_id": user.id,
-                "touchpoint_id": touchpoint_id, "site_id": site_id, "item_code": code}
+        keys = {
+            "campaign_id": campaign.id,
+            "rated_by_id": user.id,
+            "touchpoint_id": touchpoint_id,
+            "site_id": site_id,
+            "item_code": code,
+        }
         if value in (None, ""):
             _delete(DeliveryRating, keys)
         else:
@@ -108,8 +137,9 @@ def has_answered_staff_survey(campaign: Campaign, user: User) -> bool:
     return db.session.get(StaffParticipation, (campaign.id, user.id)) is not None
 
 
-def record_staff_answers(campaign: Campaign, user: User, version: InstrumentVersion,
-                         answers: dict[str, int | None]) -> None:
+def record_staff_answers(
+    campaign: Campaign, user: User, version: InstrumentVersion, answers: dict[str, int | None]
+) -> None:
     """Store anonymous staff answers; only the fact of participation names the user."""
     if has_answered_staff_survey(campaign, user):
         raise SurveyError(_("You have already answered this survey. Thank you."))

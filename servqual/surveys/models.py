@@ -91,8 +91,10 @@ class Campaign(Timestamped, db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in("format", SurveyFormat), name="format_known"),
         sa.CheckConstraint(_in("status", CampaignStatus), name="status_known"),
-        sa.CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on",
-                           name="closes_after_opening"),
+        sa.CheckConstraint(
+            "closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on",
+            name="closes_after_opening",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,9 +117,7 @@ class Campaign(Timestamped, db.Model):
         secondary=campaign_touchpoints, order_by=Touchpoint.position
     )
     sites: Mapped[list[Site]] = relationship(secondary=campaign_sites, order_by=Site.name)
-    links: Mapped[list[SurveyLink]] = relationship(
-        back_populates="campaign", passive_deletes="all"
-    )
+    links: Mapped[list[SurveyLink]] = relationship(back_populates="campaign", passive_deletes="all")
 
     @property
     def status_enum(self) -> CampaignStatus:
@@ -144,9 +144,7 @@ class SurveyLink(Timestamped, db.Model):
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
     )
-    touchpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("touchpoints.id", ondelete="RESTRICT")
-    )
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="RESTRICT"))
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"))
 
     campaign: Mapped[Campaign] = relationship(back_populates="links")
@@ -181,8 +179,9 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         sa.Index("ix_responses_campaign_cell", "campaign_id", "touchpoint_id", "site_id"),
-        sa.CheckConstraint("recommend IS NULL OR (recommend >= 0 AND recommend <= 10)",
-                           name="recommend_0_10"),
+        sa.CheckConstraint(
+            "recommend IS NULL OR (recommend >= 0 AND recommend <= 10)", name="recommend_0_10"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,9 +234,7 @@ class Answer(db.Model):
         sa.Index("ix_answers_item_code", "item_code"),
     )
 
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("responses.id", ondelete="CASCADE")
-    )
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"))
     item_code: Mapped[str] = mapped_column(sa.String(32))
     e: Mapped[int | None] = mapped_column(sa.SmallInteger)
     p: Mapped[int | None] = mapped_column(sa.SmallInteger)
@@ -256,9 +253,7 @@ class ImportancePoints(db.Model):
         sa.CheckConstraint("points >= 0 AND points <= 100", name="points_0_100"),
     )
 
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("responses.id", ondelete="CASCADE")
-    )
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"))
     dimension: Mapped[str] = mapped_column(sa.String(64))
     points: Mapped[int] = mapped_column(sa.SmallInteger)
 

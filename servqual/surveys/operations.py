@@ -26,7 +26,11 @@ from servqual.surveys.steps import MEASURE_COLUMNS, build_steps, importance_item
 
 #: Channels where the customer is not at a branch: one link without a site is enough.
 REMOTE_CHANNELS = {
-    ChannelKind.PHONE, ChannelKind.WEB, ChannelKind.EMAIL, ChannelKind.MOBILE_APP, ChannelKind.CHAT,
+    ChannelKind.PHONE,
+    ChannelKind.WEB,
+    ChannelKind.EMAIL,
+    ChannelKind.MOBILE_APP,
+    ChannelKind.CHAT,
 }
 
 
@@ -77,8 +81,13 @@ def set_status(campaign: Campaign, status: CampaignStatus) -> None:
         CampaignStatus.CLOSED: {CampaignStatus.OPEN},
     }
     if status not in allowed[campaign.status_enum]:
-        raise SurveyError(_("A campaign cannot go from %(old)s to %(new)s.",
-                            old=campaign.status_enum.label, new=status.label))
+        raise SurveyError(
+            _(
+                "A campaign cannot go from %(old)s to %(new)s.",
+                old=campaign.status_enum.label,
+                new=status.label,
+            )
+        )
     if status == CampaignStatus.OPEN:
         ensure_links(campaign)
     campaign.status = status

@@ -11,7 +11,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from servqual.extensions import db, limiter
@@ -108,9 +107,7 @@ def page(token: str, number: int):
     else:
         form = form_class()
     if request.method == "POST" and form.validate_on_submit():
-        answers = {
-            name: field.data for name, field in form._fields.items() if name != "csrf_token"
-        }
+        answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         operations.save_answers(draft, answers, number)
         if request.form.get("action") == "later":
             db.session.commit()

@@ -38,8 +38,9 @@ def _prepare(form: CampaignForm) -> None:
     form.instrument_version_id.choices = _version_choices()
     form.touchpoints.choices = options(
         (tp.id, f"{tp.cycle.name} › {tp.name}")
-        for tp in db.session.scalars(sa.select(Touchpoint).order_by(Touchpoint.cycle_id,
-                                                                     Touchpoint.position))
+        for tp in db.session.scalars(
+            sa.select(Touchpoint).order_by(Touchpoint.cycle_id, Touchpoint.position)
+        )
     )
     form.sites.choices = options(
         (s.id, s.name) for s in db.session.scalars(sa.select(Site).order_by(Site.name))
@@ -48,12 +49,16 @@ def _prepare(form: CampaignForm) -> None:
 
 def _apply(form: CampaignForm, campaign: Campaign) -> bool:
     version = db.session.get(InstrumentVersion, form.instrument_version_id.data)
-    if campaign.id is not None and campaign.status != CampaignStatus.DRAFT and (
-        version.id != campaign.instrument_version_id or form.format.data != campaign.format
+    if (
+        campaign.id is not None
+        and campaign.status != CampaignStatus.DRAFT
+        and (version.id != campaign.instrument_version_id or form.format.data != campaign.format)
     ):
         form.instrument_version_id.errors.append(
-            _("The instrument and format of an open or closed campaign cannot change; "
-              "start a new campaign (wave) instead.")
+            _(
+                "The instrument and format of an open or closed campaign cannot change; "
+                "start a new campaign (wave) instead."
+            )
         )
         return False
     missing = missing_measures(from_definition(version.definition), form.format.data)
@@ -62,10 +67,22 @@ def _apply(form: CampaignForm, campaign: Campaign) -> bool:
             _("This instrument has no questions for: %(measures)s.", measures=", ".join(missing))
         )
         return False
-    for name in ("name", "wave", "format", "opens_on", "closes_on", "ask_importance",
-                 "ask_overall", "ask_comment", "is_anonymous"):
-        setattr(campaign, name, form[name].data.strip() if isinstance(form[name].data, str)
-                else form[name].data)
+    for name in (
+        "name",
+        "wave",
+        "format",
+        "opens_on",
+        "closes_on",
+        "ask_importance",
+        "ask_overall",
+        "ask_comment",
+        "is_anonymous",
+    ):
+        setattr(
+            campaign,
+            name,
+            form[name].data.strip() if isinstance(form[name].data, str) else form[name].data,
+        )
     campaign.instrument_version = version
     campaign.touchpoints = list(
         db.session.scalars(sa.select(Touchpoint).where(Touchpoint.id.in_(form.touchpoints.data)))
@@ -80,7 +97,9 @@ def _apply(form: CampaignForm, campaign: Campaign) -> bool:
 @roles_required(*STAFF)
 def campaigns():
     """List campaigns, newest wave first."""
-    rows = db.session.scalars(sa.select(Campaign).order_by(Campaign.wave.desc(), Campaign.id.desc()))
+    rows = db.session.scalars(
+        sa.select(Campaign).order_by(Campaign.wave.desc(), Campaign.id.desc())
+    )
     return render_template("surveys/campaigns.html", campaigns=rows.all(), confirm=ConfirmForm())
 
 
@@ -137,8 +156,9 @@ def campaign_status(campaign_id: int, status: str):
         flash(str(refused), "error")
         return redirect(url_for(".campaigns")), 303
     db.session.commit()
-    flash(_("The campaign is now %(status)s.", status=campaign.status_enum.label.lower()),
-          "success")
+    flash(
+        _("The campaign is now %(status)s.", status=campaign.status_enum.label.lower()), "success"
+    )
     return redirect(url_for(".campaign_links", campaign_id=campaign.id))
 
 

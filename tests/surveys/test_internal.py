@@ -49,8 +49,10 @@ def test_quality_team_rates_standards_and_promises(client, db, make_user, login,
     url = f"/internal/{campaign.id}/standards/{touchpoint.id}"
     data = {"S-REL1": "6", "S-REL2": "none", "C-REL1": "7", "C-EMP1": "5"}
     assert client.post(url, data=data).status_code == 302
-    specs = {r.item_code: (r.has_standard, r.value)
-             for r in db.session.scalars(sa.select(SpecificationRating))}
+    specs = {
+        r.item_code: (r.has_standard, r.value)
+        for r in db.session.scalars(sa.select(SpecificationRating))
+    }
     assert specs == {"REL1": (True, 6), "REL2": (False, None)}
     comms = {r.item_code: r.value for r in db.session.scalars(sa.select(CommunicationRating))}
     assert comms == {"REL1": 7, "EMP1": 5}
@@ -66,13 +68,16 @@ def test_supervisors_rate_delivery_only_at_their_sites(client, db, make_user, lo
     other = factories.site()
     touchpoint = campaign.touchpoints[0]
     login(make_user("manager", sites=[other]))
-    assert client.get(f"/internal/{campaign.id}/delivery/{touchpoint.id}/{site.id}").status_code \
-        == 403
+    assert (
+        client.get(f"/internal/{campaign.id}/delivery/{touchpoint.id}/{site.id}").status_code == 403
+    )
     login(make_user("manager", sites=[site]))
     url = f"/internal/{campaign.id}/delivery/{touchpoint.id}/{site.id}"
     assert client.post(url, data={"D-REL1": "4", "D-EMP2": "6"}).status_code == 302
-    rows = {(r.item_code, r.site_id, r.source): r.value
-            for r in db.session.scalars(sa.select(DeliveryRating))}
+    rows = {
+        (r.item_code, r.site_id, r.source): r.value
+        for r in db.session.scalars(sa.select(DeliveryRating))
+    }
     assert rows == {("REL1", site.id, "supervisor"): 4, ("EMP2", site.id, "supervisor"): 6}
 
 
@@ -87,10 +92,15 @@ def test_staff_answers_are_anonymous_and_given_once(client, db, make_user, login
     response = db.session.scalar(sa.select(StaffResponse))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffResponse)) == 1
     assert {c.name for c in StaffResponse.__table__.columns} == {
-        "id", "campaign_id", "instrument_version_id", "staff_group", "submitted_on"
+        "id",
+        "campaign_id",
+        "instrument_version_id",
+        "staff_group",
+        "submitted_on",
     }
     assert {a.item_code: a.value for a in db.session.scalars(sa.select(StaffAnswer))} == {
-        "TMW1": 6, "RCF1": 2
+        "TMW1": 6,
+        "RCF1": 2,
     }
     assert response.staff_group == "agent"
     assert db.session.get(StaffParticipation, (campaign.id, agent.id)) is not None

@@ -55,8 +55,14 @@ def test_a_complete_survey_is_stored_exactly_once(client, db, campaign):
     assert client.post(page_one, data=_answers("E", "6", **{"E-EMP2": "na"})).status_code == 303
     page_two = page_one[:-1] + "2"
     assert client.post(page_two, data=_answers("P", "4")).status_code == 303
-    closing = {"overall_quality": "5", "recommend": "8", "importance-reliability": "70",
-               "importance-empathy": "30", "comment": "Fast <b>and</b> kind", "may_contact": "y"}
+    closing = {
+        "overall_quality": "5",
+        "recommend": "8",
+        "importance-reliability": "70",
+        "importance-empathy": "30",
+        "comment": "Fast <b>and</b> kind",
+        "may_contact": "y",
+    }
     done = client.post(page_one[:-1] + "3", data=closing)
     assert done.status_code == 303 and done.headers["Location"].endswith("/s/thanks")
 
@@ -71,7 +77,8 @@ def test_a_complete_survey_is_stored_exactly_once(client, db, campaign):
     assert (response.overall_quality, response.recommend) == (5, 8)
     assert response.comment == "Fast <b>and</b> kind" and response.may_contact
     assert {p.dimension: p.points for p in response.importance} == {
-        "reliability": 70, "empathy": 30
+        "reliability": 70,
+        "empathy": 30,
     }
     assert response.touchpoint_id == campaign.links[0].touchpoint_id
     assert response.site_id == campaign.links[0].site_id
@@ -98,11 +105,11 @@ def test_importance_points_must_add_up_to_100(client, db, campaign):
     client.post(page_one, data=_answers("E"))
     client.post(page_one[:-1] + "2", data=_answers("P"))
     closing = page_one[:-1] + "3"
-    wrong = client.post(closing, data={"importance-reliability": "70",
-                                       "importance-empathy": "20"})
+    wrong = client.post(closing, data={"importance-reliability": "70", "importance-empathy": "20"})
     assert wrong.status_code == 400 and "add up to 90" in wrong.get_data(as_text=True)
-    negative = client.post(closing, data={"importance-reliability": "110",
-                                          "importance-empathy": "-10"})
+    negative = client.post(
+        closing, data={"importance-reliability": "110", "importance-empathy": "-10"}
+    )
     assert negative.status_code == 400
     assert _count(db, Response) == 0 and _count(db, ImportancePoints) == 0
 
@@ -142,19 +149,22 @@ def test_unknown_links_and_tokens_are_404(client, db, campaign):
     assert client.get("/s/r/not-a-real-token/1").status_code == 404
 
 
-@pytest.mark.parametrize("survey_format", ["side_by_side", "zone_of_tolerance",
-                                           "perceptions_only"])
+@pytest.mark.parametrize("survey_format", ["side_by_side", "zone_of_tolerance", "perceptions_only"])
 def test_other_formats_store_their_measures(client, db, survey_format):
     campaign = factories.campaign(format=survey_format)
     page_one = _start(client, campaign)
-    forms = {"side_by_side": ["E", "P"], "zone_of_tolerance": ["A", "Ds", "P"],
-             "perceptions_only": ["P"]}[survey_format]
+    forms = {
+        "side_by_side": ["E", "P"],
+        "zone_of_tolerance": ["A", "Ds", "P"],
+        "perceptions_only": ["P"],
+    }[survey_format]
     data = {}
     for value, form in enumerate(forms, start=3):
         data.update(_answers(form, str(value)))
     assert client.post(page_one, data=data).status_code == 303
-    done = client.post(page_one[:-1] + "2", data={"importance-reliability": "50",
-                                                  "importance-empathy": "50"})
+    done = client.post(
+        page_one[:-1] + "2", data={"importance-reliability": "50", "importance-empathy": "50"}
+    )
     assert done.status_code == 303
     answer = db.session.scalar(sa.select(Answer).filter_by(item_code="REL1"))
     stored = {"E": answer.e, "P": answer.p, "A": answer.a, "Ds": answer.ds}
