@@ -15,6 +15,7 @@ from servqual.extensions import babel, csrf, db, limiter, login_manager, migrate
 from servqual.main.views import bp as main_bp
 from servqual.service.views import bp as service_bp
 from servqual.surveys.internal import bp as internal_bp
+from servqual.surveys.invitation_views import bp as invitations_bp
 from servqual.surveys.public import bp as respond_bp
 from servqual.surveys.views import bp as surveys_bp
 
@@ -50,4 +51,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(internal_bp)
+    app.register_blueprint(invitations_bp)
     return app

@@ -29,6 +29,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "MAX_UPLOAD_MB": 16,
     "PERMANENT_SESSION_HOURS": 12,
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "servqual <no-reply@localhost>",
 }
 
 SUPPORTED_LOCALES = ("es", "en")

@@ -66,7 +66,10 @@ def test_every_page_renders_in_both_languages(app, client, make_user, login, rec
     for rule in _get_routes(app):
         url = _url(app, rule, records)
         response = client.get(url, headers={"Accept-Language": lang})
-        assert response.status_code == 200, url
+        # Personal-invitation and unsubscribe pages need tokens of their own: their
+        # "not valid" pages are checked here; the invitation tests walk the real ones.
+        expected = {404} if rule.endpoint in {"respond.invited", "respond.unsubscribe"} else {200}
+        assert response.status_code in expected, url
         if response.mimetype != "text/html":
             continue  # QR codes, posters
         html = response.get_data(as_text=True)

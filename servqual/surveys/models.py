@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,9 @@ from servqual.extensions import db
 from servqual.instruments.models import InstrumentVersion
 from servqual.modelbase import Timestamped, describe_tables, utcnow
 from servqual.service.models import Channel, Site, Touchpoint
+
+if TYPE_CHECKING:
+    from servqual.surveys.invitation_models import Invitation
 
 
 class SurveyFormat(enum.StrEnum):
@@ -163,6 +166,9 @@ class Draft(db.Model):
         sa.ForeignKey("survey_links.id", ondelete="CASCADE"), index=True
     )
     language: Mapped[str] = mapped_column(sa.String(8))
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE")
+    )
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     step: Mapped[int] = mapped_column(default=0)
     consented_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -201,6 +207,10 @@ class Response(db.Model):
     segment: Mapped[str | None] = mapped_column(sa.String(64))
     language: Mapped[str] = mapped_column(sa.String(8))
     source: Mapped[str] = mapped_column(sa.String(16), default="link")
+    #: Set only for identified campaigns: anonymous ones never link a response to a person.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="RESTRICT"), unique=True
+    )
     #: Hash of the draft token or of the client's idempotency key: one response per key.
     submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -214,6 +224,7 @@ class Response(db.Model):
     touchpoint: Mapped[Touchpoint] = relationship()
     site: Mapped[Site | None] = relationship()
     channel: Mapped[Channel | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )

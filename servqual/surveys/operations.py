@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 
 from servqual.extensions import db
 from servqual.instruments.format import Instrument, from_definition
+from servqual.modelbase import utcnow
 from servqual.service.models import ChannelKind, Site
+from servqual.surveys.invitation_models import Invitation, InvitationStatus
 from servqual.surveys.models import (
     Answer,
     Campaign,
@@ -94,10 +96,24 @@ def set_status(campaign: Campaign, status: CampaignStatus) -> None:
     db.session.flush()
 
 
-def start_draft(link: SurveyLink, language: str) -> str:
-    """Record consent and start a draft; return its secret token (the resume link)."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(Draft(token_hash=token_hash(token), link=link, language=language, answers={}))
+def start_draft(
+    link: SurveyLink, language: str, token: str | None = None, invitation_id: int | None = None
+) -> str:
+    """Record consent and start a draft; return its secret token (the resume link).
+
+    A personal invitation's token is reused as the draft token, so the invitation, the
+    draft and the response share one single-use key.
+    """
+    token = token or secrets.token_urlsafe(32)
+    db.session.add(
+        Draft(
+            token_hash=token_hash(token),
+            link=link,
+            language=language,
+            answers={},
+            invitation_id=invitation_id,
+        )
+    )
     db.session.flush()
     return token
 
@@ -166,6 +182,14 @@ def submit_draft(draft: Draft, language: str, today: date) -> Response:
             raw = data.get(f"importance-{code}")
             if raw is not None:
                 response.importance.append(ImportancePoints(dimension=code, points=int(raw)))
+    if draft.invitation_id is not None:
+        invitation = db.session.get(Invitation, draft.invitation_id)
+        invitation.status = InvitationStatus.RESPONDED
+        invitation.responded_at = utcnow()
+        response.source = "invitation"
+        response.segment = invitation.contact.segment
+        if not campaign.is_anonymous:
+            response.invitation_id = invitation.id
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()

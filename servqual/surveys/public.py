@@ -11,11 +11,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from servqual.extensions import db, limiter
-from servqual.surveys import operations
+from servqual.forms import ConfirmForm
+from servqual.modelbase import utcnow
+from servqual.surveys import invitations, operations
 from servqual.surveys.forms import StartForm, step_form_class
+from servqual.surveys.invitation_models import InvitationStatus
 from servqual.surveys.models import SurveyLink
 from servqual.surveys.steps import build_steps
 
@@ -73,6 +77,57 @@ def _context(token: str):
     instrument = operations.instrument_of(campaign)
     steps = build_steps(instrument, campaign.format)
     return (draft, campaign, instrument, steps), None
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def invited(token: str):
+    """Open a personal invitation: consent first, then the same pages as a public link."""
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None:
+        return render_template(
+            "surveys/closed.html",
+            link=None,
+            message=_(
+                "This invitation link is not valid. If you received a newer e-mail, "
+                "use the link in that one."
+            ),
+        ), 404
+    if invitation.status == InvitationStatus.RESPONDED:
+        return render_template(
+            "surveys/closed.html",
+            link=invitation.link,
+            message=_("This invitation has already been used to answer. Thank you."),
+        ), 410
+    if operations.find_draft(token) is not None:
+        return redirect(url_for(".resume", token=token))
+    link = invitation.link
+    if not link.campaign.accepts_responses(_today()):
+        return _closed_page(link)
+    form = StartForm()
+    if form.validate_on_submit():
+        operations.start_draft(link, _lang(), token=token, invitation_id=invitation.id)
+        db.session.commit()
+        return redirect(url_for(".page", token=token, number=1), 303)
+    return render_template("surveys/start.html", link=link, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def unsubscribe(token: str):
+    """Stop all survey e-mails to a contact (asks to confirm, so link scanners do nothing)."""
+    contact = invitations.contact_for_unsubscribe(token)
+    if contact is None:
+        abort(404)
+    form = ConfirmForm()
+    done = contact.unsubscribed_at is not None
+    if not done and form.validate_on_submit():
+        contact.unsubscribed_at = utcnow()
+        db.session.commit()
+        done = True
+    return render_template("surveys/unsubscribe.html", form=form, done=done)
 
 
 @bp.route("/r/<token>", methods=["GET"])

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: da8126c5ac2f
+Revision ID: dc8666c75451
 Revises: 
-Create Date: 2026-11-22 23:24:33.372101
+Create Date: 2026-11-22 23:29:13.677087
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'da8126c5ac2f'
+revision = 'dc8666c75451'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -29,6 +29,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
     sa.UniqueConstraint('code', name=op.f('uq_channels_code')),
     sa.UniqueConstraint('name', name=op.f('uq_channels_name'))
+    )
+    op.create_table('contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('name', sa.String(length=160), nullable=False),
+    sa.Column('customer_ref', sa.String(length=64), nullable=True),
+    sa.Column('segment', sa.String(length=64), nullable=True),
+    sa.Column('consent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('consent_source', sa.String(length=255), nullable=True),
+    sa.Column('unsubscribed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
+    sa.UniqueConstraint('email', name=op.f('uq_contacts_email'))
     )
     op.create_table('instruments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -331,37 +344,6 @@ def upgrade():
     with op.batch_alter_table('management_ratings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_management_ratings_campaign_id'), ['campaign_id'], unique=False)
 
-    op.create_table('responses',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('instrument_version_id', sa.Integer(), nullable=False),
-    sa.Column('touchpoint_id', sa.Integer(), nullable=False),
-    sa.Column('site_id', sa.Integer(), nullable=True),
-    sa.Column('channel_id', sa.Integer(), nullable=True),
-    sa.Column('segment', sa.String(length=64), nullable=True),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('source', sa.String(length=16), nullable=False),
-    sa.Column('submission_key', sa.String(length=64), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('overall_quality', sa.SmallInteger(), nullable=True),
-    sa.Column('satisfaction', sa.SmallInteger(), nullable=True),
-    sa.Column('recommend', sa.SmallInteger(), nullable=True),
-    sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('may_contact', sa.Boolean(), nullable=False),
-    sa.CheckConstraint('recommend IS NULL OR (recommend >= 0 AND recommend <= 10)', name=op.f('ck_responses_recommend_0_10')),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_responses_campaign_id_campaigns'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_responses_channel_id_channels'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['instrument_version_id'], ['instrument_versions.id'], name=op.f('fk_responses_instrument_version_id_instrument_versions'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_responses_site_id_sites'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_responses_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
-    sa.UniqueConstraint('submission_key', name=op.f('uq_responses_submission_key'))
-    )
-    with op.batch_alter_table('responses', schema=None) as batch_op:
-        batch_op.create_index('ix_responses_campaign_cell', ['campaign_id', 'touchpoint_id', 'site_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_responses_site_id'), ['site_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_responses_touchpoint_id'), ['touchpoint_id'], unique=False)
-
     op.create_table('specification_ratings',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('touchpoint_id', sa.Integer(), nullable=False),
@@ -425,6 +407,88 @@ def upgrade():
     with op.batch_alter_table('survey_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_links_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'responded')", name=op.f('ck_invitations_status_known')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_invitations_campaign_id_campaigns'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_invitations_contact_id_contacts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['link_id'], ['survey_links.id'], name=op.f('fk_invitations_link_id_survey_links'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
+    sa.UniqueConstraint('campaign_id', 'contact_id', name=op.f('uq_invitations_campaign_id_contact_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash'))
+    )
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitations_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('staff_answers',
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('item_code', sa.String(length=32), nullable=False),
+    sa.Column('value', sa.SmallInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['response_id'], ['staff_responses.id'], name=op.f('fk_staff_answers_response_id_staff_responses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('response_id', 'item_code', name=op.f('pk_staff_answers'))
+    )
+    op.create_table('responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('instrument_version_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('channel_id', sa.Integer(), nullable=True),
+    sa.Column('segment', sa.String(length=64), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=True),
+    sa.Column('submission_key', sa.String(length=64), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('overall_quality', sa.SmallInteger(), nullable=True),
+    sa.Column('satisfaction', sa.SmallInteger(), nullable=True),
+    sa.Column('recommend', sa.SmallInteger(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('may_contact', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('recommend IS NULL OR (recommend >= 0 AND recommend <= 10)', name=op.f('ck_responses_recommend_0_10')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_responses_campaign_id_campaigns'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_responses_channel_id_channels'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['instrument_version_id'], ['instrument_versions.id'], name=op.f('fk_responses_instrument_version_id_instrument_versions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_responses_invitation_id_invitations'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_responses_site_id_sites'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_responses_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
+    sa.UniqueConstraint('invitation_id', name=op.f('uq_responses_invitation_id')),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_responses_submission_key'))
+    )
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.create_index('ix_responses_campaign_cell', ['campaign_id', 'touchpoint_id', 'site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_responses_site_id'), ['site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_responses_touchpoint_id'), ['touchpoint_id'], unique=False)
+
+    op.create_table('survey_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=True),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('consented_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_survey_drafts_invitation_id_invitations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['link_id'], ['survey_links.id'], name=op.f('fk_survey_drafts_link_id_survey_links'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_drafts')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_survey_drafts_token_hash'))
+    )
+    with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_drafts_link_id'), ['link_id'], unique=False)
+
     op.create_table('answers',
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('item_code', sa.String(length=32), nullable=False),
@@ -446,44 +510,31 @@ def upgrade():
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_importance_points_response_id_responses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('response_id', 'dimension', name=op.f('pk_importance_points'))
     )
-    op.create_table('staff_answers',
-    sa.Column('response_id', sa.Integer(), nullable=False),
-    sa.Column('item_code', sa.String(length=32), nullable=False),
-    sa.Column('value', sa.SmallInteger(), nullable=True),
-    sa.ForeignKeyConstraint(['response_id'], ['staff_responses.id'], name=op.f('fk_staff_answers_response_id_staff_responses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'item_code', name=op.f('pk_staff_answers'))
-    )
-    op.create_table('survey_drafts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('link_id', sa.Integer(), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('step', sa.Integer(), nullable=False),
-    sa.Column('consented_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['link_id'], ['survey_links.id'], name=op.f('fk_survey_drafts_link_id_survey_links'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_drafts')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_survey_drafts_token_hash'))
-    )
-    with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_drafts_link_id'), ['link_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_drafts_link_id'))
-
-    op.drop_table('survey_drafts')
-    op.drop_table('staff_answers')
     op.drop_table('importance_points')
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_index('ix_answers_item_code')
 
     op.drop_table('answers')
+    with op.batch_alter_table('survey_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_drafts_link_id'))
+
+    op.drop_table('survey_drafts')
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_responses_touchpoint_id'))
+        batch_op.drop_index(batch_op.f('ix_responses_site_id'))
+        batch_op.drop_index('ix_responses_campaign_cell')
+
+    op.drop_table('responses')
+    op.drop_table('staff_answers')
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitations_campaign_id'))
+
+    op.drop_table('invitations')
     with op.batch_alter_table('survey_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_links_campaign_id'))
 
@@ -498,12 +549,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_specification_ratings_campaign_id'))
 
     op.drop_table('specification_ratings')
-    with op.batch_alter_table('responses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_responses_touchpoint_id'))
-        batch_op.drop_index(batch_op.f('ix_responses_site_id'))
-        batch_op.drop_index('ix_responses_campaign_cell')
-
-    op.drop_table('responses')
     with op.batch_alter_table('management_ratings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_management_ratings_campaign_id'))
 
@@ -561,5 +606,6 @@ def downgrade():
     op.drop_table('service_cycles')
     op.drop_table('organisations')
     op.drop_table('instruments')
+    op.drop_table('contacts')
     op.drop_table('channels')
     # ### end Alembic commands ###
