@@ -61,7 +61,10 @@ def _attach_to_promise(pillar: Pillar) -> str | None:
     current = queries.promise()
     if current is None:
         return _("Write the service promise before adding its pillars.")
-    pillar.promise = current
+    # By id, not ``pillar.promise = current``: the backref would put the still-unsaved
+    # pillar into ``current.pillars``, and the uniqueness queries' autoflush warns
+    # ("not in session, add operation ... will not proceed").
+    pillar.promise_id = current.id
     return None
 
 

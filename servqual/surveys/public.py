@@ -137,7 +137,11 @@ def resume(token: str):
     if early is not None:
         return early
     draft, _campaign, _instrument, steps = context
-    return redirect(url_for(".page", token=token, number=min(draft.step + 1, len(steps))))
+    # Continue in the language the respondent chose, on whatever device they resume.
+    lang = request.args.get("lang") or draft.language
+    return redirect(
+        url_for(".page", token=token, number=min(draft.step + 1, len(steps)), lang=lang)
+    )
 
 
 @bp.route("/r/<token>/<int:number>", methods=["GET", "POST"])
@@ -164,6 +168,7 @@ def page(token: str, number: int):
     if request.method == "POST" and form.validate_on_submit():
         answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         operations.save_answers(draft, answers, number)
+        draft.language = _lang()
         if request.form.get("action") == "later":
             db.session.commit()
             return render_template(
