@@ -1,0 +1,1 @@
+"""Reports: charts (SVG), dashboard, PDF rendering and action plans built on ``servqual.gaps``."""
