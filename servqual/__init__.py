@@ -11,12 +11,19 @@ from servqual import config as config_module
 from servqual import i18n, navigation, security
 from servqual.accounts.views import bp as accounts_bp
 from servqual.accounts.views import init_login
+from servqual.analysis.views import bp as analysis_bp
+from servqual.api.token_views import bp as api_tokens_bp
+from servqual.api.views import bp as api_bp
 from servqual.extensions import babel, csrf, db, limiter, login_manager, migrate
 from servqual.main.views import bp as main_bp
+from servqual.reports.actions import bp as actions_bp
+from servqual.reports.dashboard import bp as dashboard_bp
+from servqual.reports.views import bp as reports_bp
 from servqual.service.views import bp as service_bp
 from servqual.surveys.internal import bp as internal_bp
 from servqual.surveys.invitation_views import bp as invitations_bp
 from servqual.surveys.public import bp as respond_bp
+from servqual.surveys.transfer_views import bp as transfer_bp
 from servqual.surveys.views import bp as surveys_bp
 
 
@@ -52,4 +59,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(internal_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(transfer_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(analysis_bp)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -14,11 +15,17 @@ from gunicorn.app.base import BaseApplication
 from servqual import create_app, demo
 from servqual.accounts import operations as account_ops
 from servqual.accounts.models import Role
+from servqual.analysis.cli import gaps_command
+from servqual.api.cli import api_tokens
 from servqual.extensions import db
 from servqual.instruments.format import InstrumentInvalid, instrument_files, validate_files
 from servqual.instruments.operations import sync_directory
 from servqual.instruments.queries import all_instruments
+from servqual.reports.cli import report_command
 from servqual.service.models import Site
+from servqual.surveys import exporting, importing
+from servqual.surveys.models import Campaign
+from servqual.surveys.tables import ENCODINGS, TableError, read_table
 
 
 def _app_factory():
@@ -143,6 +150,11 @@ def instruments_sync():
         click.echo(f"{result.key}: {verb} {result.version}")
 
 
+main.add_command(api_tokens)
+main.add_command(report_command)
+main.add_command(gaps_command)
+
+
 # --- users --------------------------------------------------------------------------------
 
 
@@ -173,6 +185,103 @@ def users_create(email: str, name: str, role: str, site_codes: tuple[str, ...], 
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+@main.group()
+def responses():
+    """Import responses from other tools, export a campaign's responses."""
+
+
+def _campaign_or_fail(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    return campaign
+
+
+@responses.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help='JSON: {"columns": {"REL1_E": "header", ...}, "touchpoint": code, "site": code, '
+    '"language", "date_format": iso|dmy|mdy, "timezone"}; unnamed fields map by header name.',
+)
+@click.option("--encoding", type=click.Choice(list(ENCODINGS)), default="auto", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
+@with_appcontext
+def responses_import(
+    file: Path, campaign_id: int, mapping_file: Path, encoding: str, dry_run: bool
+):
+    """Import a CSV or XLSX of responses into a campaign: every row or none."""
+    campaign = _campaign_or_fail(campaign_id)
+    data = file.read_bytes()
+    try:
+        spec = json.loads(mapping_file.read_text(encoding="utf-8"))
+        table = read_table(data, file.name, encoding)
+        plan = importing.build_plan(campaign, "en")
+        mapping = importing.mapping_from_json(spec, table.headers, plan)
+        if "timezone" not in spec:
+            mapping.timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+        if "language" not in spec:
+            mapping.language = current_app.config["BABEL_DEFAULT_LOCALE"]
+        outcome = importing.import_responses(
+            campaign, table, mapping, importing.file_hash(data), dry_run=dry_run
+        )
+    except (TableError, importing.MappingError, ValueError) as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    if outcome.problems:
+        db.session.rollback()
+        for problem in outcome.problems:
+            click.echo(
+                f"{file.name}:{problem.row}: {problem.column}={problem.value!r}: {problem.reason}",
+                err=True,
+            )
+        click.echo(
+            f"{len(outcome.problems)} problems in {len({p.row for p in outcome.problems})} rows; "
+            "nothing was imported",
+            err=True,
+        )
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo(
+            f"{outcome.rows - outcome.already_imported} rows would be imported "
+            f"({outcome.already_imported} already imported); encoding {table.encoding}"
+        )
+        return
+    db.session.commit()
+    click.echo(f"{outcome.created} responses imported into campaign {campaign.id}")
+    if outcome.already_imported:
+        click.echo(f"{outcome.already_imported} rows already imported from this file: skipped")
+
+
+@responses.command("export")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--format", "kind", type=click.Choice(list(exporting.FORMATS)), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["es", "en"]), default="en", show_default=True)
+@click.option("--with-comments", is_flag=True, help="Include the open comments.")
+@with_appcontext
+def responses_export(campaign_id: int, kind: str, out: Path, lang: str, with_comments: bool):
+    """Write a campaign's responses to a CSV, XLSX or SPSS file."""
+    campaign = _campaign_or_fail(campaign_id)
+    if kind == "csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in exporting.write_csv(campaign, lang, with_comments):
+                handle.write(chunk)
+    elif kind == "xlsx":
+        out.write_bytes(exporting.write_xlsx(campaign, lang, with_comments))
+    else:
+        out.write_bytes(exporting.write_sav(campaign, lang, with_comments))
+    click.echo(f"wrote {out}")
 
 
 # --- demo and serving ---------------------------------------------------------------------

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MIN_LENGTH": 12,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "PUBLIC_FORM_RATE_LIMIT": "60 per minute;600 per hour",
+    "API_RATE_LIMIT": "120 per minute;3000 per hour",
+    "API_MAX_BODY_KB": 64,
     "RATELIMIT_ENABLED": True,
     "SESSION_COOKIE_SECURE": False,
     "MAX_UPLOAD_MB": 16,

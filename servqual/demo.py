@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,9 +13,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_migrate import upgrade
 
+from servqual.accounts.models import User
 from servqual.accounts.operations import create_user
 from servqual.extensions import db
 from servqual.instruments.operations import sync_directory
+from servqual.reports import jobs
+from servqual.reports import operations as report_operations
+from servqual.reports.models import Report, ReportKind, ReportStatus
 from servqual.service.models import (
     Channel,
     ItemPillar,
@@ -245,9 +250,41 @@ def build(reset: bool = False, echo: Callable[[str], None] = print) -> DemoRepor
     with current_app.test_request_context(base_url="http://127.0.0.1:5000/"):
         poster.write_bytes(poster_pdf(campaigns[-1].links[0]))
     echo(f"  printable QR poster: {poster}")
+    write_report(campaigns[-1], echo)
     echo("\nDemo ready. Sign in at http://127.0.0.1:5000/login with:")
     for role, email, password in report.credentials:
         echo(f"  {role:<8} {email:<40} {password}")
+    return report
+
+
+def write_report(campaign: Campaign, echo: Callable[[str], None] = print) -> Report:
+    """Write the executive report (es) of ``campaign`` as the report job does, and say where.
+
+    The report is stored like one asked for on the Reports page (requested by the first
+    admin), so it is listed there; it is written inline even when Redis is configured.
+    """
+    echo(f"Writing the executive report on {campaign.wave} (Spanish) …")
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
+    report = report_operations.request_report(
+        ReportKind.EXECUTIVE, campaign, None, "es", requested_by=admin
+    )
+    db.session.commit()
+    started = time.perf_counter()
+    jobs.run_report(
+        report.id,
+        on_step=lambda step: echo(
+            f"  … {report_operations.progress_label(step)} ({time.perf_counter() - started:.1f} s)"
+        ),
+    )
+    report = db.session.get(Report, report.id)
+    if report.status != ReportStatus.DONE:
+        echo(f"  the executive report failed: {report.error}")
+        return report
+    echo(
+        f"  executive report: {report_operations.report_path(report)} "
+        f"({report.page_count} pages, {report.size_bytes / 1024:.0f} KB, "
+        f"{time.perf_counter() - started:.1f} s; listed under Reports)"
+    )
     return report
 
 

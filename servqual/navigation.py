@@ -23,10 +23,15 @@ class MenuEntry:
 MENU: list[MenuEntry] = [
     MenuEntry("main.home", _l("Start"), frozenset({"admin", "manager", "auditor", "agent"})),
     MenuEntry("surveys.campaigns", _l("Campaigns"), frozenset({"admin", "manager"})),
+    MenuEntry("dashboard.index", _l("Dashboard"), frozenset({"admin", "manager"})),
+    MenuEntry("actions.index", _l("Action plans"), frozenset({"admin", "manager"})),
     MenuEntry(
         "internal.open_waves",
         _l("Internal surveys"),
         frozenset({"admin", "manager", "auditor", "agent"}),
+    ),
+    MenuEntry(
+        "reports.reports", _l("Reports"), frozenset({"admin", "manager", "auditor", "agent"})
     ),
     MenuEntry("service.overview", _l("Service model"), frozenset({"admin"})),
     MenuEntry("accounts.users", _l("Users"), frozenset({"admin"})),

@@ -1,8 +1,14 @@
-"""PDF rendering with WeasyPrint that reads nothing but bundled static files and data: URIs."""
+"""PDF rendering with WeasyPrint that reads nothing but bundled static files and data: URIs.
+
+Fonts are never fetched: stylesheets name system fonts (DejaVu, from Debian's
+fonts-dejavu-core) and WeasyPrint finds them through fontconfig.
+"""
 
 from __future__ import annotations
 
 import mimetypes
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,24 +20,28 @@ from weasyprint.urls import URLFetcherResponse
 class StaticOnlyFetcher(URLFetcher):
     """Serve ``data:`` URIs and files inside one folder; refuse every other URL.
 
-    Refused URLs are remembered in ``refused`` so that tests (and logs) can show that a
-    report tried, and failed, to reach the network or the file system.
+    Refused URLs are remembered in ``refused`` (and served ones in ``served``) so that
+    tests and logs can show that a report tried, and failed, to reach the network or the
+    file system.
     """
 
     def __init__(self, folder: Path):
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
         self.folder = folder.resolve()
         self.refused: list[str] = []
+        self.served: list[str] = []
 
     def fetch(self, url, headers=None):
         """Return the resource, or raise ``ValueError`` for anything outside the folder."""
         if url.startswith("data:"):
+            self.served.append(url[:40])
             return super().fetch(url, headers)
         parts = urlsplit(url)
         if parts.scheme == "file" and not parts.netloc:
             target = Path(unquote(parts.path)).resolve()
             if target.is_relative_to(self.folder) and target.is_file():
                 mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                self.served.append(url)
                 return URLFetcherResponse(
                     url, body=target.read_bytes(), headers={"Content-Type": mimetype}
                 )
@@ -44,8 +54,25 @@ def static_fetcher() -> StaticOnlyFetcher:
     return StaticOnlyFetcher(Path(current_app.static_folder))
 
 
-def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Render ``html`` to PDF; relative URLs resolve inside the static folder only."""
+@dataclass(frozen=True, slots=True)
+class RenderedPdf:
+    """A rendered PDF, its page count and the seconds WeasyPrint took."""
+
+    data: bytes
+    pages: int
+    seconds: float
+
+
+def render_document(html: str, fetcher: StaticOnlyFetcher | None = None) -> RenderedPdf:
+    """Lay out and write ``html`` as PDF; relative URLs resolve inside the static folder only."""
     fetcher = fetcher or static_fetcher()
     base_url = fetcher.folder.as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    data = document.write_pdf()
+    return RenderedPdf(data, len(document.pages), time.perf_counter() - started)
+
+
+def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render ``html`` to PDF bytes; relative URLs resolve inside the static folder only."""
+    return render_document(html, fetcher).data

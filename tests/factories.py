@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from servqual.extensions import db
 from servqual.instruments.format import from_definition
 from servqual.instruments.models import Instrument, InstrumentVersion
 from servqual.instruments.operations import sync_definition
+from servqual.reports.action_models import Action
+from servqual.reports.models import Report
 from servqual.service.models import (
     Channel,
     ExternalPromise,
@@ -20,7 +25,8 @@ from servqual.service.models import (
     Standard,
     Touchpoint,
 )
-from servqual.surveys.models import Campaign
+from servqual.surveys.aggregates import record_responses
+from servqual.surveys.models import Answer, Campaign, ImportancePoints, Response
 from servqual.surveys.operations import ensure_links
 
 _numbers = itertools.count(1)
@@ -297,3 +303,83 @@ def staff_instrument():
         ],
     }
     return instrument_version(definition)
+
+
+def response(campaign, answers: dict, link=None, overall=None, points=None, segment=None):
+    """Add a submitted response: ``answers`` maps item code → (E, P) or (E, P, A, Ds)."""
+    link = link or campaign.links[0]
+    row = Response(
+        campaign_id=campaign.id,
+        instrument_version_id=campaign.instrument_version_id,
+        touchpoint_id=link.touchpoint_id,
+        site_id=link.site_id,
+        channel_id=link.touchpoint.channel_id,
+        segment=segment,
+        language="es",
+        submission_key=f"key-{next(_numbers)}",
+        overall_quality=overall,
+    )
+    db.session.add(row)
+    db.session.flush()
+    rows = []
+    for code, values in answers.items():
+        e, p, a, ds = (*values, None, None, None, None)[:4]
+        rows.append({"response_id": row.id, "item_code": code, "e": e, "p": p, "a": a, "ds": ds})
+    if rows:
+        db.session.execute(sa.insert(Answer), rows)
+    if points:
+        db.session.execute(
+            sa.insert(ImportancePoints),
+            [{"response_id": row.id, "dimension": d, "points": v} for d, v in points.items()],
+        )
+    record_responses(campaign, [row.id])
+    return row
+
+
+def report(campaign, kind: str = "staff", site=None, status: str = "done", **fields):
+    """Add a stored PDF report (a tiny stand-in file when done)."""
+    path = size = pages = None
+    if status == "done":
+        folder = Path(current_app.instance_path) / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = f"reports/test-{next(_numbers)}.pdf"
+        content = b"%PDF-1.7\n% a stand-in report\n%%EOF\n"
+        (folder.parent / path).write_bytes(content)
+        size, pages = len(content), 1
+    row = Report(
+        kind=kind,
+        campaign=campaign,
+        site=site,
+        language=fields.pop("language", "en"),
+        parameters={"wave": campaign.wave},
+        status=status,
+        progress=100 if status == "done" else 0,
+        progress_message="done" if status == "done" else "queued",
+        file_path=path,
+        size_bytes=size,
+        page_count=pages,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def action(campaign, pillar, owner, **fields):
+    """Add an open action plan on Gap 5 of the campaign's first link's touchpoint × pillar."""
+    link = campaign.links[0]
+    row = Action(
+        campaign=campaign,
+        touchpoint_id=fields.pop("touchpoint_id", link.touchpoint_id),
+        site_id=fields.pop("site_id", link.site_id),
+        pillar=pillar,
+        gap=fields.pop("gap", "gap5"),
+        target_value=fields.pop("target_value", 0.0),
+        owner=owner,
+        due_on=fields.pop("due_on", date(2026, 12, 31)),
+        description=fields.pop("description", "Shorten the queue"),
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from servqual.accounts.models import User
 from servqual.cli import main as cli_main
 from servqual.extensions import db
+from servqual.reports.models import Report, ReportKind, ReportStatus
+from servqual.reports.operations import report_path
 from servqual.service.models import ItemPillar, Pillar, ServiceCycle, Site, Standard, Touchpoint
 
 
@@ -33,6 +35,15 @@ def test_demo_builds_once_and_says_so_the_second_time(empty_app):
         assert len(mapped) == 22  # every SERVQUAL item speaks for some pillar
         channels = {tp.channel.kind for tp in db.session.scalars(sa.select(Touchpoint))}
         assert len(channels) >= 3
+        # The demo ends with the executive report, stored (so listed on the Reports page).
+        report = db.session.scalars(sa.select(Report)).one()
+        assert (report.kind, report.language, report.site) == (ReportKind.EXECUTIVE, "es", None)
+        assert report.status == ReportStatus.DONE, report.error
+        assert report.campaign.wave == "2026-Q4"
+        pdf = report_path(report)
+        assert str(pdf) in first.output
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        assert report.page_count >= 2
         db.session.remove()
 
     second = runner.invoke(cli_main, ["demo", "--no-serve"])

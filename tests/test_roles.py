@@ -7,8 +7,10 @@ entry here makes ``test_every_route_is_in_the_matrix`` fail.
 from __future__ import annotations
 
 import pytest
-from flask import url_for
+from flask import current_app, url_for
 
+from servqual.api.operations import create_token
+from servqual.surveys.importing import store_upload
 from servqual.surveys.operations import start_draft
 from tests import factories
 
@@ -16,6 +18,8 @@ ALL_STAFF = frozenset({"admin", "manager", "auditor", "agent"})
 ADMIN = frozenset({"admin"})
 MANAGERS = frozenset({"admin", "manager"})
 PUBLIC = None
+#: Routes of the JSON API: a bearer token opens them, a staff session does not.
+TOKEN = frozenset()
 
 #: Each orderable resource has list/new/edit/delete/move; sites have no order.
 _SERVICE_RESOURCES = {
@@ -58,12 +62,36 @@ MATRIX: dict[str, frozenset[str] | None] = {
     "invitations.campaign_invitations": MANAGERS,
     "invitations.create_invitations": MANAGERS,
     "invitations.send_invitations": MANAGERS,
+    "transfer.import_upload": MANAGERS,
+    "transfer.import_map": MANAGERS,
+    "transfer.import_cancel": MANAGERS,
+    "transfer.export": MANAGERS,
+    "reports.reports": ALL_STAFF,
+    "reports.report_new": MANAGERS,
+    "reports.report_status": ALL_STAFF,
+    "reports.report_download": ALL_STAFF,
+    "dashboard.index": MANAGERS,
+    "dashboard.csv": MANAGERS,
+    "actions.index": MANAGERS,
+    "actions.new": MANAGERS,
+    "actions.show": MANAGERS,
+    "actions.edit": MANAGERS,
+    "actions.status": MANAGERS,
+    "actions.delete": MANAGERS,
     "respond.invited": PUBLIC,
     "respond.unsubscribe": PUBLIC,
     "respond.start": PUBLIC,
     "respond.resume": PUBLIC,
     "respond.page": PUBLIC,
     "respond.thanks": PUBLIC,
+    "analysis.campaign_gaps": MANAGERS,
+    "analysis.campaign_summary": MANAGERS,
+    "api.openapi": PUBLIC,
+    "api.campaigns": TOKEN,
+    "api.instrument": TOKEN,
+    "api.submit": TOKEN,
+    "api_tokens.tokens": MANAGERS,
+    "api_tokens.revoke": MANAGERS,
 }
 for _name, _orderable in _SERVICE_RESOURCES.items():
     for _action in ["list", "new", "edit", "delete"] + (["move"] if _orderable else []):
@@ -74,7 +102,7 @@ ROLES = ["anonymous", "admin", "manager", "auditor", "agent"]
 
 def _staff_rules(app):
     for rule in app.url_map.iter_rules():
-        if MATRIX.get(rule.endpoint, "missing") is not PUBLIC:
+        if MATRIX.get(rule.endpoint, "missing") not in (PUBLIC, TOKEN):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method
 
@@ -114,6 +142,13 @@ def records(db, make_user):
         "promises": factories.promise().id,
         "standards": standard.id,
         "user_id": make_user("agent").id,
+        "panel": "heatmap",
+        "action_id": factories.action(campaign, standard.pillar, make_user("manager")).id,
+        "report_id": factories.report(campaign, kind="staff").id,
+        "upload_id": store_upload(
+            current_app.instance_path, b"REL1_E,REL1_P\n5,6\n", "r.csv", campaign.id, None, "utf-8"
+        ),
+        "token_id": create_token(campaign, "Kiosk")[0].id,
     }
 
 
@@ -152,7 +187,20 @@ def test_role_matrix(app, client, make_user, login, records, role):
         else:
             assert response.status_code == 403, where
         checked += 1
-    assert checked >= len([e for e, roles in MATRIX.items() if roles is not PUBLIC])
+    assert checked >= len([e for e, roles in MATRIX.items() if roles not in (PUBLIC, TOKEN)])
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_token_routes_refuse_staff_sessions(app, client, make_user, login, records, role):
+    if role != "anonymous":
+        login(make_user(role))
+    token_rules = [r for r in app.url_map.iter_rules() if MATRIX.get(r.endpoint) is TOKEN]
+    assert token_rules
+    for rule in token_rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(_url(app, rule, records), method=method)
+            assert response.status_code == 401, f"{method} {rule.rule} as {role}"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_managers_see_only_their_sites(app, db, make_user):

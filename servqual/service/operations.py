@@ -95,3 +95,9 @@ def set_item_pillars(mapping: dict[str, set[int]]) -> None:
         for pillar_id in wanted - set(current):
             db.session.add(ItemPillar(item_code=code, pillar_id=pillar_id))
     db.session.flush()
+    # The summary's maintained moments depend on the mapping: recompute what it changes.
+    from servqual.surveys.aggregates import campaigns_with_items, rebuild_cell_moments
+
+    for campaign_id in campaigns_with_items(list(mapping)):
+        rebuild_cell_moments(campaign_id)
+    db.session.flush()

@@ -15,6 +15,7 @@ from servqual.accounts.models import User
 from servqual.extensions import db
 from servqual.service.models import ItemPillar, Pillar
 from servqual.surveys import operations
+from servqual.surveys.aggregates import record_responses
 from servqual.surveys.internal_models import (
     CommunicationRating,
     DeliveryRating,
@@ -141,6 +142,7 @@ def build(campaigns: list[Campaign], per_link: int, seed: int = 20261122) -> int
         db.session.execute(sa.insert(Answer), answers)
         if points:
             db.session.execute(sa.insert(ImportancePoints), points)
+        record_responses(campaign, ids)
         _internal_ratings(campaign, items, pillars_of, rng, improvement)
     db.session.flush()
     return count

@@ -9,11 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from servqual.extensions import db
 from servqual.instruments.format import Instrument, from_definition
+from servqual.instruments.models import InstrumentVersion
 from servqual.modelbase import utcnow
 from servqual.service.models import ChannelKind, Site
+from servqual.surveys.aggregates import record_responses
 from servqual.surveys.invitation_models import Invitation, InvitationStatus
 from servqual.surveys.models import (
     Answer,
@@ -45,9 +48,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: Validated definitions by content hash. A stored version never changes, so each process
+#: validates it once rather than on every questionnaire page (validating the JSON Schema
+#: costs tens of milliseconds). Versions are few, so the cache needs no bound.
+_VALIDATED: dict[str, Instrument] = {}
+
+
 def instrument_of(campaign: Campaign) -> Instrument:
     """Return the validated instrument definition the campaign uses."""
-    return from_definition(campaign.instrument_version.definition)
+    version = campaign.instrument_version
+    instrument = _VALIDATED.get(version.content_hash)
+    if instrument is None:
+        instrument = from_definition(version.definition)
+        if instrument.content_hash == version.content_hash:  # the row describes its content
+            _VALIDATED[version.content_hash] = instrument
+    return instrument
 
 
 def ensure_links(campaign: Campaign) -> list[SurveyLink]:
@@ -118,9 +133,36 @@ def start_draft(
     return token
 
 
-def find_draft(token: str) -> Draft | None:
-    """Return the draft of a resume token."""
-    return db.session.scalar(sa.select(Draft).filter_by(token_hash=token_hash(token)))
+#: What every questionnaire page reads besides the draft, loaded with it in one query
+#: (the instrument's definition only when its validated form is not cached yet).
+_DRAFT_PAGE_CONTEXT = (
+    joinedload(Draft.link).options(
+        joinedload(SurveyLink.campaign)
+        .joinedload(Campaign.instrument_version)
+        .defer(InstrumentVersion.definition),
+        joinedload(SurveyLink.touchpoint),
+        joinedload(SurveyLink.site),
+    ),
+)
+
+
+def find_draft(token: str, lock: bool = False) -> Draft | None:
+    """Return the draft of a resume token; ``lock`` first takes its write lock.
+
+    Recording a page locks the draft, so that a second click on "Send" waits for the
+    first and then finds the draft submitted, instead of failing on a row deleted under
+    it. The lock is a no-op UPDATE: a row lock on PostgreSQL, and on SQLite (which has no
+    ``FOR UPDATE``) the database write lock, taken before anything is read.
+    """
+    hashed = token_hash(token)
+    if lock:
+        db.session.execute(
+            sa.update(Draft).where(Draft.token_hash == hashed).values(step=Draft.step),
+            execution_options={"synchronize_session": False},
+        )
+    return db.session.scalar(
+        sa.select(Draft).filter_by(token_hash=hashed).options(*_DRAFT_PAGE_CONTEXT)
+    )
 
 
 def response_for_token(token: str) -> Response | None:
@@ -193,4 +235,5 @@ def submit_draft(draft: Draft, language: str, today: date) -> Response:
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
+    record_responses(campaign, [response.id])
     return response

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from servqual.extensions import db, limiter
@@ -35,7 +36,16 @@ def _lang() -> str:
 
 
 def _link(slug: str) -> SurveyLink:
-    link = db.session.scalar(sa.select(SurveyLink).filter_by(slug=slug))
+    # The consent page shows the campaign, touchpoint and site: one query for all four.
+    link = db.session.scalar(
+        sa.select(SurveyLink)
+        .filter_by(slug=slug)
+        .options(
+            joinedload(SurveyLink.campaign),
+            joinedload(SurveyLink.touchpoint),
+            joinedload(SurveyLink.site),
+        )
+    )
     if link is None:
         abort(404)
     return link
@@ -66,7 +76,7 @@ def start(slug: str):
 
 
 def _context(token: str):
-    draft = operations.find_draft(token)
+    draft = operations.find_draft(token, lock=request.method == "POST")
     if draft is None:
         if operations.response_for_token(token) is not None:
             return None, redirect(url_for(".thanks"), 303)
@@ -155,12 +165,7 @@ def page(token: str, number: int):
     if not 1 <= number <= len(steps) or number > draft.step + 1:
         return redirect(url_for(".page", token=token, number=min(draft.step + 1, len(steps))))
     step = steps[number - 1]
-    options = {
-        "ask_overall": campaign.ask_overall,
-        "ask_importance": campaign.ask_importance,
-        "ask_comment": campaign.ask_comment,
-    }
-    form_class = step_form_class(instrument, step, _lang(), options)
+    form_class = _form_class(instrument, campaign, step, number)
     if request.method == "GET":
         form = form_class(formdata=MultiDict(draft.answers) if draft.answers else None)
     else:
@@ -192,6 +197,26 @@ def page(token: str, number: int):
         link=draft.link,
         token=token,
     ), status
+
+
+#: Page form classes, built once per process for each instrument content, format, page,
+#: language and campaign options: building one makes a field and its translated choices for
+#: every question, the same on every request.
+_FORM_CLASSES: dict[tuple, type] = {}
+
+
+def _form_class(instrument, campaign, step, number: int):
+    options = {
+        "ask_overall": campaign.ask_overall,
+        "ask_importance": campaign.ask_importance,
+        "ask_comment": campaign.ask_comment,
+    }
+    lang = _lang()
+    key = (instrument.content_hash, campaign.format, number, lang, *options.values())
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        form_class = _FORM_CLASSES[key] = step_form_class(instrument, step, lang, options)
+    return form_class
 
 
 def _submit(draft, token: str):

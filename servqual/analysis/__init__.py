@@ -1,0 +1,1 @@
+"""Staff access to the gap analyses: the manager JSON API."""

@@ -1,0 +1,1 @@
+"""The JSON API for kiosks and apps (``/api/v1``): bearer tokens scoped to one campaign."""

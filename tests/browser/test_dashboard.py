@@ -1,0 +1,75 @@
+"""A manager opens the dashboard on a phone, filters it, and opens an action from a cell."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from servqual.accounts.operations import create_user
+from servqual.extensions import db
+from servqual.reports.action_models import Action
+from tests.browser.conftest import PHONE
+from tests.browser.test_respondent import assert_accessible
+from tests.conftest import GOOD_PASSWORD
+from tests.reports.dashdata import organisation
+
+
+@pytest.fixture
+def manager_data(live_server):
+    with live_server.app.app_context():
+        data = organisation(per_link=12)
+        create_user("boss@example.com", "Bea Boss", GOOD_PASSWORD, "manager")
+        ids = {
+            "current": data.current.id,
+            "north": data.sites[0].id,
+            "counter": data.touchpoints[0].id,
+        }
+        db.session.commit()
+    return ids
+
+
+@pytest.mark.browser
+def test_manager_filters_the_dashboard_and_opens_an_action(browser, live_server, manager_data):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login?lang=en")
+    page.locator("input[name='email']").fill("boss@example.com")
+    page.locator("input[name='password']").fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/dashboard/")
+    assert page.get_by_role("heading", name="Dashboard", exact=True).is_visible()
+    assert page.locator("figure.chart svg").count() == 6
+    # The charts keep their colours under the CSP (presentation attributes, not styles).
+    fill = page.locator("#panel-heatmap svg path[fill]").first.evaluate(
+        "node => getComputedStyle(node).fill"
+    )
+    assert fill.startswith("rgb(")
+    assert_accessible(page, "dashboard")
+
+    page.get_by_label("Site").select_option(str(manager_data["north"]))
+    page.get_by_label("Segment").select_option("loyal")
+    page.get_by_role("button", name="Apply filters").click()
+    assert f"site={manager_data['north']}" in page.url and "segment=loyal" in page.url
+    heatmap = page.locator("#panel-heatmap table")
+    # Twelve answers per site, half of them loyal: six respondents per cell, indicative.
+    assert "indicative" in heatmap.inner_text()
+    assert_accessible(page, "filtered dashboard")
+
+    heatmap.locator("a.act").first.click()
+    assert "/actions/new" in page.url and f"touchpoint={manager_data['counter']}" in page.url
+    page.get_by_label("What will be done").fill("Second counter at rush hour")
+    page.get_by_label("Target value of the gap").fill("-0.2")
+    page.get_by_label("Due date").fill("2026-12-01")
+    page.get_by_role("button", name="Open the action").click()
+    assert page.get_by_role("heading", name="Action: Counter × Agility").is_visible()
+    assert_accessible(page, "action page")
+    context.close()
+
+    with live_server.app.app_context():
+        action = db.session.scalars(sa.select(Action)).one()
+        assert (action.site_id, action.touchpoint_id) == (
+            manager_data["north"],
+            manager_data["counter"],
+        )
+        assert action.baseline_n == 12
