@@ -34,7 +34,10 @@ What one run does:
    same measured time.
 5. Prints throughput (completed responses/s and requests/s) and p50/p95/p99 latency in ms
    of both, the ratio of their requests/s, the targets (servqual at least half the bare
-   throughput; POST p95 under 150 ms at 32 respondents), and the integrity check.
+   throughput; POST p95 under 150 ms at 32 respondents), and the integrity check. It also
+   prints the CPU each request cost gunicorn, its PostgreSQL backends and the client (read
+   from /proc over the measured window): unlike throughput, that figure barely moves when
+   something else busies the machine, and it gives each server's CPU-bound ceiling.
 
 Exit status: 0 when the database holds exactly one response per submitted journey (nothing
 lost, nothing doubled) and one bare row per 2xx answer, 1 otherwise, 2 when a server does not

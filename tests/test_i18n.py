@@ -53,7 +53,7 @@ def test_spanish_catalogue_has_every_message_translated():
 def _get_routes(app):
     for rule in app.url_map.iter_rules():
         if MATRIX.get(rule.endpoint) is TOKEN:
-            continue  # the kiosk API answers JSON to API tokens; tests/api walks it in both languages
+            continue  # JSON for API tokens; tests/api checks its messages in both languages
         if "GET" in rule.methods and rule.endpoint not in {
             "static",
             "accounts.login",

@@ -23,7 +23,8 @@ from servqual.reports.charts import (
     render_svg,
 )
 from servqual.reports.charts.text import Table
-from servqual.reports.words import chart_words, waterfall_labels
+from servqual.reports.inline_svg import presentational
+from servqual.reports.words import chart_words, delivery_sources, waterfall_labels
 
 ALPHA = 0.05
 #: Labels longer than this are shortened inside charts (the tables keep them whole):
@@ -89,7 +90,9 @@ def _figure(chart, table: Table) -> Figure:
 
 
 def _svg(chart) -> Markup:
-    return Markup(_GROUP_ID.sub("<g", render_svg(chart)))  # noqa: S704
+    # WeasyPrint ignores matplotlib's style attributes inside SVG (text-anchor, fill):
+    # as presentation attributes they are honoured, so labels sit where they are drawn.
+    return Markup(_GROUP_ID.sub("<g", presentational(render_svg(chart))))  # noqa: S704
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -128,7 +131,7 @@ def waterfall_figure(analysis: WaveAnalysis, grid: PillarGrid) -> Figure:
                 ),
                 communication=_mean([level.communication for level in levels]),
                 perception=None if perception.suppressed_for_staff else perception.mean,
-                delivery_source=", ".join(sorted(sources)) or None,
+                delivery_source=delivery_sources(sources),
             )
         )
     campaign = analysis.campaign

@@ -4,7 +4,8 @@ matplotlib writes its styling as ``style="…"`` attributes and one ``<style>`` 
 ``style-src 'self'`` (:mod:`servqual.security`) makes the browser ignore both in an
 inline SVG, so charts would lose their colours. Every declaration matplotlib writes
 (fill, stroke, font-…, text-anchor …) is also an SVG presentation attribute, which no
-CSP governs: this module rewrites the one into the other. The PDF keeps the original.
+CSP governs: this module rewrites the one into the other. The PDFs use it too, because
+WeasyPrint ignores those style attributes inside SVG.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from servqual.reports.charts import (
     ZoneLabels,
     ZoneRow,
 )
-from servqual.reports.words import chart_words, waterfall_labels
+from servqual.reports.words import chart_words, delivery_sources, waterfall_labels
 
 ALPHA = 0.05
 #: Every panel, in the order of the page; all but ``priorities`` are charts.
@@ -146,7 +146,7 @@ def waterfall_panel(analysis: WaveAnalysis) -> Panel:
                 ),
                 communication=_mean([level.communication for level in levels]),
                 perception=None if perception.suppressed_for_staff else perception.mean,
-                delivery_source=", ".join(sorted(str(s) for s in sources - {None})) or None,
+                delivery_source=delivery_sources(sources),
             )
         )
     campaign = analysis.campaign

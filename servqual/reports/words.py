@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from servqual.gaps.chain import AUDIT_SOURCE, RATINGS_SOURCE
 from servqual.reports.charts import ChartWords, WaterfallLabels
 from servqual.reports.charts.text import format_count, format_number
 
@@ -12,6 +13,13 @@ from servqual.reports.charts.text import format_count, format_number
 def locale_code() -> str:
     """Return the language of the current locale ("es" or "en")."""
     return str(get_locale() or "es").split("_")[0]
+
+
+def delivery_sources(sources) -> str | None:
+    """Name, in the current locale, where the delivery level D came from."""
+    names = {RATINGS_SOURCE: _("delivery ratings"), AUDIT_SOURCE: _("audit compliance")}
+    shown = sorted(names.get(source, str(source)) for source in sources if source)
+    return ", ".join(shown) or None
 
 
 def chart_words(alpha: float = 0.05) -> ChartWords:

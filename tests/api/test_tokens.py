@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from servqual.api.models import ApiToken
 from servqual.api.operations import create_token
 from servqual.cli import main as cli_main
+from servqual.i18n import LOCALE_COOKIE
 from servqual.surveys.operations import token_hash
 from tests import factories
 from tests.api.conftest import Api, complete_body
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages are checked in English; tests/test_i18n.py walks them in both languages."""
+    client.set_cookie(LOCALE_COOKIE, "en", domain="servqual.test")
 
 
 def _secret(html: str) -> str:

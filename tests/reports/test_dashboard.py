@@ -13,6 +13,7 @@ import pytest
 
 from servqual.extensions import db as _db
 from servqual.gaps.sources import Scope, analyse_wave
+from servqual.i18n import LOCALE_COOKIE
 from servqual.reports import panels
 from servqual.reports.charts import format_number
 from tests import factories
@@ -24,6 +25,12 @@ ALL_PANELS = panels.PANELS
 @pytest.fixture
 def org(db):
     return organisation()
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """English unless a test asks for a language; tests/test_i18n.py walks both."""
+    client.set_cookie(LOCALE_COOKIE, "en", domain="servqual.test")
 
 
 def page(client, url: str) -> str:
@@ -85,7 +92,8 @@ def test_dashboard_shows_the_figures_of_the_analysis(client, make_user, login, o
     assert html.count("<details") == len(ALL_PANELS) - 2
     # The priorities list the significant shortfall of the counter, with n.
     priorities = re.search(r'id="panel-priorities".*?</section>', html, re.DOTALL).group(0)
-    assert "Counter" in priorities and "Open an action" in priorities
+    open_action = {"es": "Abrir una acción", "en": "Open an action"}[lang]
+    assert "Counter" in priorities and open_action in priorities
     # The previous wave is named and the trend carries both waves.
     assert "2026-Q1" in html and "2026-Q3" in html
 

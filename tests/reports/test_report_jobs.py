@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from redis import Redis
 from rq import Queue, SimpleWorker
 
@@ -103,5 +104,5 @@ def test_with_redis_the_report_waits_on_the_queue_for_a_worker(app, db, monkeypa
 def test_report_parameters_are_checked(db, kind, with_site, message):
     campaign = factories.campaign()
     site = campaign.sites[0] if with_site else None
-    with pytest.raises(operations.ReportError, match=message):
+    with force_locale("en"), pytest.raises(operations.ReportError, match=message):
         _queued(campaign, kind=kind, site=site)

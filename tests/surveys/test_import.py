@@ -8,6 +8,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from servqual.cli import main as cli_main
@@ -178,7 +179,8 @@ def test_check_rows_reports_row_column_value_and_reason(db):
     table = read_table(text.encode(), "x.csv")
     plan = importing.build_plan(campaign, "en")
     mapping = importing.ImportMapping(columns=importing.auto_columns(plan.fields, table.headers))
-    parsed, problems = importing.check_rows(table, plan, mapping)
+    with force_locale("en"):
+        parsed, problems = importing.check_rows(table, plan, mapping)
     assert [row.row for row in parsed] == [2]
     assert [(p.row, p.column, p.value, p.reason) for p in problems] == [
         (4, "REL1_E", "", "missing: the row has no answers"),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: dc8666c75451
+Revision ID: 948f859bd8ab
 Revises: 
-Create Date: 2026-11-22 23:29:13.677087
+Create Date: 2026-11-25 14:33:31.251350
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'dc8666c75451'
+revision = '948f859bd8ab'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -269,6 +269,42 @@ def upgrade():
     sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_touchpoint_sites_touchpoint_id_touchpoints'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('touchpoint_id', 'site_id', name=op.f('pk_touchpoint_sites'))
     )
+    op.create_table('actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('pillar_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('gap', sa.String(length=8), nullable=False),
+    sa.Column('baseline_value', sa.Float(), nullable=True),
+    sa.Column('baseline_ci_low', sa.Float(), nullable=True),
+    sa.Column('baseline_ci_high', sa.Float(), nullable=True),
+    sa.Column('baseline_n', sa.Integer(), nullable=True),
+    sa.Column('target_value', sa.Float(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("gap IN ('gap1', 'gap2', 'gap3', 'gap4', 'gap5')", name=op.f('ck_actions_gap_known')),
+    sa.CheckConstraint("status IN ('open', 'in_progress', 'done', 'dropped')", name=op.f('ck_actions_status_known')),
+    sa.CheckConstraint('baseline_ci_low IS NULL OR baseline_ci_high IS NULL OR baseline_ci_low <= baseline_ci_high', name=op.f('ck_actions_baseline_interval_ordered')),
+    sa.CheckConstraint('baseline_n IS NULL OR baseline_n >= 0', name=op.f('ck_actions_baseline_n_positive')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_actions_campaign_id_campaigns'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_actions_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_actions_owner_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['pillar_id'], ['pillars.id'], name=op.f('fk_actions_pillar_id_pillars'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_actions_site_id_sites'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_actions_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_actions'))
+    )
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_actions_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_site_id'), ['site_id'], unique=False)
+
     op.create_table('campaign_sites',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -282,6 +318,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_touchpoints_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_campaign_touchpoints_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('campaign_id', 'touchpoint_id', name=op.f('pk_campaign_touchpoints'))
+    )
+    op.create_table('cell_moments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('segment', sa.String(length=64), nullable=False),
+    sa.Column('pillar_id', sa.Integer(), nullable=False),
+    sa.Column('n', sa.BigInteger(), nullable=False),
+    sa.Column('total', sa.Float(precision=53), nullable=False),
+    sa.Column('total_sq', sa.Float(precision=53), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_cell_moments_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cell_moments')),
+    sa.UniqueConstraint('campaign_id', 'touchpoint_id', 'site_id', 'channel_id', 'segment', 'pillar_id', name='uq_cell_moments_key')
     )
     op.create_table('communication_ratings',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -343,6 +394,41 @@ def upgrade():
     )
     with op.batch_alter_table('management_ratings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_management_ratings_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('progress', sa.SmallInteger(), nullable=False),
+    sa.Column('progress_message', sa.String(length=160), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('file_path', sa.String(length=255), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('page_count', sa.Integer(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind <> 'executive' OR site_id IS NULL", name=op.f('ck_reports_executive_report_has_no_site')),
+    sa.CheckConstraint("kind <> 'site' OR site_id IS NOT NULL", name=op.f('ck_reports_site_report_has_site')),
+    sa.CheckConstraint("kind IN ('executive', 'site', 'staff')", name=op.f('ck_reports_kind_known')),
+    sa.CheckConstraint("language IN ('es', 'en')", name=op.f('ck_reports_language_known')),
+    sa.CheckConstraint("status <> 'done' OR file_path IS NOT NULL", name=op.f('ck_reports_done_report_has_file')),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_reports_status_known')),
+    sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_reports_progress_0_100')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_reports_campaign_id_campaigns'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_reports_requested_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_reports_site_id_sites'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reports_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_requested_by_id'), ['requested_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_site_id'), ['site_id'], unique=False)
 
     op.create_table('specification_ratings',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -406,6 +492,26 @@ def upgrade():
     )
     with op.batch_alter_table('survey_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_links_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_api_tokens_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_api_tokens_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['link_id'], ['survey_links.id'], name=op.f('fk_api_tokens_link_id_survey_links'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('campaign_id', 'name', name=op.f('uq_api_tokens_campaign_id_name')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -502,6 +608,18 @@ def upgrade():
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index('ix_answers_item_code', ['item_code'], unique=False)
 
+    op.create_table('api_submissions',
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('token_id', sa.Integer(), nullable=False),
+    sa.Column('body_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_api_submissions_response_id_responses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['token_id'], ['api_tokens.id'], name=op.f('fk_api_submissions_token_id_api_tokens'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('response_id', name=op.f('pk_api_submissions'))
+    )
+    with op.batch_alter_table('api_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_submissions_token_id'), ['token_id'], unique=False)
+
     op.create_table('importance_points',
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=64), nullable=False),
@@ -516,6 +634,10 @@ def upgrade():
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('importance_points')
+    with op.batch_alter_table('api_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_submissions_token_id'))
+
+    op.drop_table('api_submissions')
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_index('ix_answers_item_code')
 
@@ -535,6 +657,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invitations_campaign_id'))
 
     op.drop_table('invitations')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_campaign_id'))
+
+    op.drop_table('api_tokens')
     with op.batch_alter_table('survey_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_links_campaign_id'))
 
@@ -549,6 +675,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_specification_ratings_campaign_id'))
 
     op.drop_table('specification_ratings')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reports_site_id'))
+        batch_op.drop_index(batch_op.f('ix_reports_requested_by_id'))
+        batch_op.drop_index(batch_op.f('ix_reports_campaign_id'))
+
+    op.drop_table('reports')
     with op.batch_alter_table('management_ratings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_management_ratings_campaign_id'))
 
@@ -561,8 +693,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_communication_ratings_campaign_id'))
 
     op.drop_table('communication_ratings')
+    op.drop_table('cell_moments')
     op.drop_table('campaign_touchpoints')
     op.drop_table('campaign_sites')
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_actions_site_id'))
+        batch_op.drop_index(batch_op.f('ix_actions_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_actions_campaign_id'))
+
+    op.drop_table('actions')
     op.drop_table('touchpoint_sites')
     with op.batch_alter_table('standards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_standards_pillar_id'))
