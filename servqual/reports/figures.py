@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -170,9 +170,13 @@ def heatmap_cell(cell: GapCell | None) -> HeatmapCell | None:
     return HeatmapCell(gap.mean, gap.n, cell.adjusted_p, gap.ci_low, gap.ci_high)
 
 
-def heatmap_figure(grid: PillarGrid) -> Figure:
-    """Draw Gap 5 of every touchpoint × pillar, with significance marks and n."""
-    chart = HeatmapChart(
+def gap5_heatmap(
+    touchpoints: Sequence[Label],
+    pillars: Sequence[Label],
+    cell_of: Callable[[int, str], GapCell | None],
+) -> HeatmapChart:
+    """Return the touchpoint × pillar chart of Gap 5 that the dashboard and the PDFs draw."""
+    return HeatmapChart(
         title=_("Gap 5 by touchpoint and pillar"),
         summary=_("Mean P − E of each pillar at each touchpoint; orange cells fall short."),
         words=chart_words(ALPHA),
@@ -180,14 +184,18 @@ def heatmap_figure(grid: PillarGrid) -> Figure:
         column_label=_("Pillar"),
         value_label=_("Gap 5 (P − E)"),
         adjusted_p_label=_("Adjusted p"),
-        rows=tuple(label.name for label in grid.touchpoints),
-        columns=tuple(label.name for label in grid.pillars),
+        rows=tuple(label.name for label in touchpoints),
+        columns=tuple(label.name for label in pillars),
         cells=tuple(
-            tuple(heatmap_cell(grid.cells.get((tp.id, pl.code))) for pl in grid.pillars)
-            for tp in grid.touchpoints
+            tuple(heatmap_cell(cell_of(tp.id, pl.code)) for pl in pillars) for tp in touchpoints
         ),
         alpha=ALPHA,
     )
+
+
+def heatmap_figure(grid: PillarGrid) -> Figure:
+    """Draw Gap 5 of every touchpoint × pillar, with significance marks and n."""
+    chart = gap5_heatmap(grid.touchpoints, grid.pillars, lambda tp, pl: grid.cells.get((tp, pl)))
     drawn = dataclasses.replace(
         chart,
         rows=tuple(short(name) for name in chart.rows),

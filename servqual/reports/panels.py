@@ -22,8 +22,6 @@ from servqual.reports.charts import (
     AlphaBar,
     Chart,
     DimensionChart,
-    HeatmapCell,
-    HeatmapChart,
     ImportancePoint,
     IntervalBar,
     QuadrantChart,
@@ -38,6 +36,7 @@ from servqual.reports.charts import (
     ZoneLabels,
     ZoneRow,
 )
+from servqual.reports.figures import gap5_heatmap
 from servqual.reports.words import chart_words, delivery_sources, waterfall_labels
 
 ALPHA = 0.05
@@ -165,31 +164,7 @@ def waterfall_panel(analysis: WaveAnalysis) -> Panel:
 def heatmap_panel(analysis: WaveAnalysis) -> Panel:
     """Gap 5 of every touchpoint × pillar with significance marks and n; rows link to cells."""
     touchpoints, pillars = touchpoints_of(analysis), pillars_of(analysis)
-    rows = []
-    for touchpoint in touchpoints:
-        row = []
-        for pillar in pillars:
-            cell = analysis.cell(touchpoint.id, pillar.code)
-            gap = cell.gap if cell else None
-            row.append(
-                None
-                if gap is None
-                else HeatmapCell(gap.mean, gap.n, cell.adjusted_p, gap.ci_low, gap.ci_high)
-            )
-        rows.append(tuple(row))
-    chart = HeatmapChart(
-        title=_("Gap 5 by touchpoint and pillar"),
-        summary=_("Mean P − E of each pillar at each touchpoint; orange cells fall short."),
-        words=chart_words(ALPHA),
-        row_label=_("Touchpoint"),
-        column_label=_("Pillar"),
-        value_label=_("Gap 5 (P − E)"),
-        adjusted_p_label=_("Adjusted p"),
-        rows=tuple(label.name for label in touchpoints),
-        columns=tuple(label.name for label in pillars),
-        cells=tuple(rows),
-        alpha=ALPHA,
-    )
+    chart = gap5_heatmap(touchpoints, pillars, analysis.cell)
     links = tuple(CellLink(int(tp.id), str(pl.code)) for tp in touchpoints for pl in pillars)
     return Panel("heatmap", chart.title, chart, chart.table(), links)
 
