@@ -15,7 +15,7 @@ import jsonschema
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from servqual.api.openapi import RESPONSE_REQUEST
+from servqual.api.schemas import RESPONSE_REQUEST
 from servqual.instruments.format import Instrument
 from servqual.surveys.forms import step_form_class
 from servqual.surveys.models import Campaign

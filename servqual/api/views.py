@@ -18,23 +18,19 @@ from werkzeug.exceptions import HTTPException
 
 from servqual.api import operations, payload
 from servqual.api.models import ApiToken
-from servqual.api.openapi import IDEMPOTENCY_KEY_PATTERN, document
+from servqual.api.openapi import document
+from servqual.api.representations import campaign_json, instrument_json, today
+from servqual.api.schemas import IDEMPOTENCY_KEY_PATTERN
 from servqual.config import SUPPORTED_LOCALES
 from servqual.extensions import csrf, db, limiter
-from servqual.instruments.format import Instrument
-from servqual.surveys.models import Campaign, SurveyLink
+from servqual.surveys.models import Campaign
 from servqual.surveys.operations import SurveyError, instrument_of, token_hash
-from servqual.surveys.steps import MEASURE_COLUMNS, build_steps, importance_item, overall_item
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 REALM = "servqual"
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-
-
-def _today():
-    return datetime.now().date()
 
 
 def request_lang(fallback: str | None = None) -> str:
@@ -184,147 +180,6 @@ def _forbidden():
     return error(403, "forbidden", _("This API token may not use this campaign."))
 
 
-# --- representations ----------------------------------------------------------------------
-
-
-def _named(row) -> dict[str, Any] | None:
-    return None if row is None else {"id": row.id, "name": row.name}
-
-
-def _link(link: SurveyLink) -> dict[str, Any]:
-    return {"slug": link.slug, "touchpoint": _named(link.touchpoint), "site": _named(link.site)}
-
-
-def _campaign_json(campaign: Campaign, token: ApiToken) -> dict[str, Any]:
-    version = campaign.instrument_version
-    return {
-        "id": campaign.id,
-        "name": campaign.name,
-        "wave": campaign.wave,
-        "format": campaign.format,
-        "status": campaign.status,
-        "opens_on": campaign.opens_on.isoformat() if campaign.opens_on else None,
-        "closes_on": campaign.closes_on.isoformat() if campaign.closes_on else None,
-        "accepts_responses": campaign.accepts_responses(_today()),
-        "instrument": {"key": version.instrument.key, "version": version.number},
-        "links": [_link(link) for link in operations.links_for(token)],
-    }
-
-
-def _scale(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {
-        "min": params["min"],
-        "max": params["max"],
-        "anchors": {point: text[lang] for point, text in params.get("anchors", {}).items()},
-        "not_applicable": params.get("not_applicable", True),
-    }
-
-
-def _closing(campaign: Campaign, instrument: Instrument, lang: str) -> dict[str, Any]:
-    overall = overall_item(instrument)
-    allocation = importance_item(instrument)
-    asks_overall = campaign.ask_overall and overall is not None
-    labels = {d["code"]: d["label"][lang] for d in instrument.dimensions}
-    return {
-        "overall_quality": {
-            "text": overall.text(overall.forms[0], lang),
-            "scale": _scale(overall.params, lang),
-        }
-        if asks_overall
-        else None,
-        "recommend": {
-            "text": _(
-                "How likely is it that you would recommend us to a friend or colleague? "
-                "(0 = not at all likely, 10 = extremely likely)"
-            ),
-            "min": 0,
-            "max": 10,
-        }
-        if asks_overall
-        else None,
-        "importance": {
-            "text": allocation.text(allocation.forms[0], lang),
-            "total": allocation.params.get("total", 100),
-            "dimensions": [
-                {"code": code, "label": labels[code]} for code in allocation.params["among"]
-            ],
-        }
-        if campaign.ask_importance and allocation is not None
-        else None,
-        "comment": {"text": _("Anything else you would like to tell us?"), "max_length": 2000}
-        if campaign.ask_comment
-        else None,
-    }
-
-
-def _instrument_json(campaign: Campaign, token: ApiToken, lang: str) -> dict[str, Any]:
-    instrument = instrument_of(campaign)
-    steps = build_steps(instrument, campaign.format)
-    forms = {form["code"]: form for form in instrument.forms}
-    asked: dict[str, dict[str, str]] = {}
-    for step in steps:
-        for q in step.questions:
-            asked.setdefault(q.item.code, {})[MEASURE_COLUMNS[q.measure]] = q.item.text(
-                q.form, lang
-            )
-    sections = []
-    for step in steps[:-1]:
-        titles = [forms[form["code"]]["title"][lang] for form in step.forms]
-        notes = [
-            forms[form["code"]]["instructions"][lang]
-            for form in step.forms
-            if "instructions" in forms[form["code"]]
-        ]
-        sections.append(
-            {
-                "kind": "items",
-                "title": " · ".join(titles),
-                "instructions": "\n\n".join(notes) or None,
-                "questions": [
-                    {
-                        "item": q.item.code,
-                        "measure": MEASURE_COLUMNS[q.measure],
-                        "field": f"answers.{q.item.code}.{MEASURE_COLUMNS[q.measure]}",
-                        "text": q.item.text(q.form, lang),
-                    }
-                    for q in step.questions
-                ],
-            }
-        )
-    sections.append(
-        {"kind": "closing", "title": _("To finish"), "instructions": None, "questions": []}
-    )
-    version = campaign.instrument_version
-    return {
-        "campaign": _campaign_json(campaign, token),
-        "language": lang,
-        "instrument": {
-            "key": version.instrument.key,
-            "version": version.number,
-            "title": instrument.title[lang],
-        },
-        "dimensions": [
-            {"code": d["code"], "label": d["label"][lang]}
-            for d in instrument.dimensions
-            if d.get("scored", True)
-        ],
-        "items": [
-            {
-                "code": item.code,
-                "dimension": item.dimension,
-                "label": item.label[lang],
-                "text": asked[item.code],
-                "scale": _scale(item.params, lang),
-            }
-            for item in instrument.items
-            if item.code in asked
-        ],
-        "sections": sections,
-        "closing": _closing(campaign, instrument, lang),
-        "links": [_link(link) for link in operations.links_for(token)],
-    }
-
-
 # --- endpoints ----------------------------------------------------------------------------
 
 
@@ -341,8 +196,8 @@ def openapi():
 def campaigns():
     """List the campaigns this token may submit to now."""
     token: ApiToken = g.api_token
-    open_now = [token.campaign] if token.campaign.accepts_responses(_today()) else []
-    return jsonify({"campaigns": [_campaign_json(c, token) for c in open_now]})
+    open_now = [token.campaign] if token.campaign.accepts_responses(today()) else []
+    return jsonify({"campaigns": [campaign_json(c, token) for c in open_now]})
 
 
 @bp.route("/campaigns/<int:campaign_id>/instrument")
@@ -359,7 +214,7 @@ def instrument(campaign_id: int):
             [payload.FieldError("lang", _("Must be one of: %(values)s.", values=values))]
         )
     lang = request_lang()
-    return jsonify(_instrument_json(campaign, g.api_token, lang))
+    return jsonify(instrument_json(campaign, g.api_token, lang))
 
 
 def _invalid(errors: list[payload.FieldError]):
@@ -501,7 +356,7 @@ def _closed(campaign: Campaign):
 
 
 def _store(token: ApiToken, campaign: Campaign, key: str, digest: str, body: Any):
-    if not campaign.accepts_responses(_today()):
+    if not campaign.accepts_responses(today()):
         return _closed(campaign)
     errors = payload.shape_errors(body)
     if errors:
@@ -516,7 +371,7 @@ def _store(token: ApiToken, campaign: Campaign, key: str, digest: str, body: Any
         return _invalid(errors)
     try:
         response = operations.submit(
-            token, link, key, digest, body["language"], answers, body.get("segment"), _today()
+            token, link, key, digest, body["language"], answers, body.get("segment"), today()
         )
         db.session.commit()
     except SurveyError:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from servqual.accounts.models import Role, User
 from servqual.extensions import db
 from servqual.forms import ConfirmForm, options
+from servqual.reports import action_measures as measures
 from servqual.reports import action_operations as operations
 from servqual.reports.action_forms import ActionEditForm, ActionNewForm, ActionStatusForm
 from servqual.reports.action_models import Action, ActionStatus, GapKind
@@ -119,7 +120,7 @@ def _baseline_preview(form: ActionNewForm):
         )
     except operations.ActionError:
         return None
-    return operations.measure_cell(
+    return measures.measure_cell(
         choice.campaign, choice.touchpoint.id, choice.pillar.code, choice.site_id, choice.gap
     )
 
@@ -190,11 +191,10 @@ def new():
 def show(action_id: int):
     """Show an action, its baseline and its follow-up in every later wave."""
     action = _action_for_user(action_id)
-    waves = operations.later_waves(action)
-    before = operations.measure_action(action, action.campaign) if waves else None
+    waves = measures.later_waves(action)
+    before = measures.measure_action(action, action.campaign) if waves else None
     follow_ups = [
-        operations.compare(action, before, operations.measure_action(action, wave))
-        for wave in waves
+        measures.compare(action, before, measures.measure_action(action, wave)) for wave in waves
     ]
     return render_template(
         "actions/show.html",

@@ -135,6 +135,8 @@ class ReportContent:
     comments: tuple[tuple[str, str], ...]
     methodology: Methodology
     figures: dict[str, Figure] = field(default_factory=dict)
+    #: Follow-ups of the actions opened in earlier waves (:mod:`servqual.reports.action_lines`).
+    actions: tuple = ()
 
 
 def gap_row(name: str, cell: GapCell | None, scale: float | None = None) -> GapRow:

@@ -21,6 +21,7 @@ from servqual.gaps.sources import Scope, analyse_wave
 from servqual.modelbase import utcnow
 from servqual.pdf import RenderedPdf, StaticOnlyFetcher, render_document
 from servqual.reports import figures
+from servqual.reports.action_lines import action_lines
 from servqual.reports.content import report_content, staff_content
 from servqual.reports.models import ReportKind
 from servqual.reports.queries import selected_comments
@@ -68,6 +69,9 @@ def build(
         else:
             comments = selected_comments(campaign.id, scope.site_ids)
             content = report_content(kind, analysis, grid, scope_name, comments)
+            content = dataclasses.replace(
+                content, actions=action_lines(campaign, scope.site_ids, analysis)
+            )
         timings["statistics"] = time.perf_counter() - started
 
         on_step("charts")

@@ -14,12 +14,12 @@ from scipy import stats
 from servqual.accounts.models import LoginSession
 from servqual.accounts.operations import create_user
 from servqual.extensions import db as _db
-from servqual.reports.action_models import Action
-from servqual.reports.action_operations import (
+from servqual.reports.action_measures import (
     action_follow_up,
     follow_ups_for_wave,
     later_waves,
 )
+from servqual.reports.action_models import Action
 from servqual.surveys.models import Response
 from tests import factories
 from tests.conftest import GOOD_PASSWORD, make_app

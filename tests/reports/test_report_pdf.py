@@ -5,15 +5,20 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
 from servqual.gaps.sources import Scope, analyse_wave
 from servqual.reports import documents
+from servqual.reports.action_measures import follow_ups_for_wave
+from servqual.reports.action_models import Action
 from servqual.reports.words import count, number
+from servqual.service.models import Pillar
 from tests.reports.waves import two_waves
 
 PDFTOPPM = "/usr/bin/pdftoppm"
@@ -120,3 +125,50 @@ def test_staff_report_shows_no_cell_under_five_and_no_comment(app, db):
     # Nor can the pillar totals (55 = 40 + 12 + 3) give the small cell away by subtraction.
     assert "(55 customers)" not in text
     assert COMMENT not in text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_next_wave_report_shows_each_action_before_and_after(app, db, make_user, lang):
+    waves = two_waves()
+    owner = make_user("manager")
+    counter = waves.touchpoints[0]
+    speed = db.session.scalar(sa.select(Pillar).where(Pillar.code == "SPEED"))
+    action = Action(
+        campaign_id=waves.previous.id,
+        pillar_id=speed.id,
+        touchpoint_id=counter.id,
+        gap="gap5",
+        target_value=-0.2,
+        owner_id=owner.id,
+        due_on=date(2026, 6, 30),
+        description="Open a second counter at rush hour",
+    )
+    db.session.add(action)
+    db.session.flush()
+    # What the engine says about the cell in each wave, and the Welch change between them.
+    ((found, follow_up),) = follow_ups_for_wave(waves.current)
+    assert found.id == action.id
+    assert follow_up.after.value > follow_up.before.value  # the current wave improved
+
+    built = documents.build("executive", waves.current, None, lang)
+
+    text = " ".join(_text(built.pdf.data).split())
+    with force_locale(lang):
+        for figure in (
+            follow_up.before.value,
+            follow_up.after.value,
+            follow_up.change,
+            follow_up.change_ci_low,
+        ):
+            assert number(figure, signed=True) in text
+        assert "Open a second counter at rush hour" in text
+        heading = "Action plans: did the gap close?" if lang == "en" else "¿se cerró la brecha?"
+        assert heading in text
+        verdict = "improved significantly" if lang == "en" else "mejoró significativamente"
+        assert follow_up.is_significant and verdict in text
+
+
+def test_a_report_without_earlier_actions_has_no_action_section(app, db):
+    waves = two_waves()
+    built = documents.build("executive", waves.current, None, "en")
+    assert "did the gap close" not in _text(built.pdf.data)

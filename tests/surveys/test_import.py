@@ -72,7 +72,7 @@ def _responses(db, campaign) -> list[Response]:
 
 def _files(app) -> set[str]:
     """Return the names of the uploads kept in the instance folder."""
-    folder = importing._upload_dir(app.instance_path)
+    folder = importing.uploads._upload_dir(app.instance_path)
     return {path.name for path in folder.iterdir()}
 
 
