@@ -7,7 +7,9 @@ variable is set and the server cannot be reached, those tests fail: they never s
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -29,11 +31,44 @@ BACKENDS = ["sqlite"] + (["postgresql"] if postgres_test_url() else [])
 GOOD_PASSWORD = "violet-harbour-quantum-41"
 
 
+def worker_database(base_url: str) -> str:
+    """Return the PostgreSQL URL of this pytest-xdist worker's own database.
+
+    Each worker ("gw0", "gw1", …) drops and creates its schema, so workers get a database
+    each, ``<name>_gw0`` …, created on first use; without xdist the URL is unchanged.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base_url
+    url = sa.engine.make_url(base_url)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        for attempt in range(5):
+            with admin.connect() as connection:
+                found = connection.scalar(
+                    sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if found:
+                    break
+                try:
+                    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                    break
+                except sa.exc.OperationalError:
+                    # Two workers copying template1 at once: wait and look again.
+                    time.sleep(0.5 * (attempt + 1))
+        else:
+            raise RuntimeError(f"could not create the test database {name}")
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def backend_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Return a database URL for ``backend``, a fresh file for SQLite."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-    return postgres_test_url()
+    return worker_database(postgres_test_url())
 
 
 def make_app(url: str, instance_path, **overrides) -> Flask:
