@@ -780,10 +780,14 @@ def export_wave(target: Target, meta: dict[str, Any]) -> float:
 # --------------------------------------------------------------------------- measured runs
 
 
-def rss_mb() -> float:
-    """Return this process's resident set size now, in MB (Linux /proc)."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """Return this process's resident set size now (``VmHWM``: its peak), in MB (Linux /proc).
+
+    The peak is this program's own: ``VmHWM`` starts afresh at ``exec``, whereas
+    ``wait4``'s ``ru_maxrss`` also counts the memory of the parent it was forked from.
+    """
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -906,13 +910,20 @@ def child(argv: list[str]) -> None:
             result = sources.summary(scope)
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
+        peak = rss_mb("VmHWM")
         if profiler is not None:
             profiler.stop()
             args.profile.write_text(profiler.output_text(unicode=True, color=False))
         records = analysis_records(result) if args.kind == "analyse" else summary_records(result)
     args.out.write_text(
         json.dumps(
-            records | {"seconds": seconds, "cpu_seconds": cpu_seconds, "rss_before_mb": before}
+            records
+            | {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "rss_before_mb": before,
+                "peak_mb": peak,
+            }
         )
     )
 
@@ -941,7 +952,8 @@ def run_measured(command: list[str], out: Path, log: Path) -> Run:
     return Run(
         seconds=records["seconds"],
         cpu_seconds=records["cpu_seconds"],
-        peak_mb=usage.ru_maxrss / 1024,  # kB on Linux
+        # The child's own VmHWM; wait4's ru_maxrss (kB) would include the forked parent.
+        peak_mb=records.get("peak_mb", usage.ru_maxrss / 1024),
         rss_before_mb=records.get("rss_before_mb", float("nan")),
         records=records,
     )

@@ -157,10 +157,14 @@ def analyse(csv_path: Path, codebook: dict, by: list[str]) -> dict:
     return {"n_responses": len(df), "cells": cells, "alpha": alphas, "servqual": servqual}
 
 
-def rss_mb() -> float:
-    """Return this process's resident set size now, in MB (Linux /proc)."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """Return this process's resident set size now (``VmHWM``: its peak), in MB (Linux /proc).
+
+    The peak is this program's own: ``VmHWM`` starts afresh at ``exec``, whereas
+    ``wait4``'s ``ru_maxrss`` also counts the memory of the parent it was forked from.
+    """
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -182,6 +186,7 @@ def main() -> None:
         "seconds": time.perf_counter() - started,
         "cpu_seconds": time.process_time() - cpu_started,
         "rss_before_mb": before,
+        "peak_mb": rss_mb("VmHWM"),
     }
     if args.out:
         args.out.write_text(json.dumps(result | timing))

@@ -14,8 +14,12 @@ from servqual.accounts.views import init_login
 from servqual.analysis.views import bp as analysis_bp
 from servqual.api.token_views import bp as api_tokens_bp
 from servqual.api.views import bp as api_bp
+from servqual.audits.fieldwork import bp as fieldwork_bp
+from servqual.audits.views import bp as audits_bp
 from servqual.extensions import babel, csrf, db, limiter, login_manager, migrate
 from servqual.main.views import bp as main_bp
+from servqual.pqr.intake_views import bp as pqr_intake_bp
+from servqual.pqr.queue_views import bp as pqr_cases_bp
 from servqual.reports.actions import bp as actions_bp
 from servqual.reports.dashboard import bp as dashboard_bp
 from servqual.reports.views import bp as reports_bp
@@ -66,4 +70,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(audits_bp)
+    app.register_blueprint(fieldwork_bp)
+    app.register_blueprint(pqr_intake_bp)
+    app.register_blueprint(pqr_cases_bp)
     return app

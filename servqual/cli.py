@@ -17,10 +17,12 @@ from servqual.accounts import operations as account_ops
 from servqual.accounts.models import Role
 from servqual.analysis.cli import gaps_command
 from servqual.api.cli import api_tokens
+from servqual.audits.cli import audits_command
 from servqual.extensions import db
 from servqual.instruments.format import InstrumentInvalid, instrument_files, validate_files
 from servqual.instruments.operations import sync_directory
 from servqual.instruments.queries import all_instruments
+from servqual.pqr.cli import pqr_command
 from servqual.reports.cli import report_command
 from servqual.service.models import Site
 from servqual.surveys import exporting, importing
@@ -153,6 +155,8 @@ def instruments_sync():
 main.add_command(api_tokens)
 main.add_command(report_command)
 main.add_command(gaps_command)
+main.add_command(audits_command)
+main.add_command(pqr_command)
 
 
 # --- users --------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_FROM": "servqual <no-reply@localhost>",
+    "PQR_INTAKE_RATE_LIMIT": "5 per minute;30 per hour",
+    "PQR_STATUS_RATE_LIMIT": "10 per minute;60 per hour",
+    "PQR_ATTACHMENT_MAX_MB": 5,
+    "PQR_MAX_ATTACHMENTS": 3,
+    "PQR_FILING_PREFIX": "PQR",
+    "PQR_POLICY_VERSION": "2026-01",
+    "PQR_FOLLOW_UP_GAP": -3,
 }
 
 SUPPORTED_LOCALES = ("es", "en")

@@ -15,8 +15,10 @@ from flask_migrate import upgrade
 
 from servqual.accounts.models import User
 from servqual.accounts.operations import create_user
+from servqual.audits import demo_data as audit_demo_data
 from servqual.extensions import db
 from servqual.instruments.operations import sync_directory
+from servqual.pqr import demo_data as pqr_demo_data
 from servqual.reports import jobs
 from servqual.reports import operations as report_operations
 from servqual.reports.models import Report, ReportKind, ReportStatus
@@ -197,6 +199,7 @@ ROLES = [
     ("manager", "Martín Gerente", "gerente@cordillera.example.com", []),
     ("manager", "Mariela Gerente Medellín", "gerente.mde@cordillera.example.com", ["MDE"]),
     ("auditor", "Aurelio Auditor", "auditor@cordillera.example.com", ["BOG", "CLO"]),
+    ("auditor", "Amparo Auditora Medellín", "auditora.mde@cordillera.example.com", ["MDE"]),
     ("agent", "Alicia Agente PQR", "pqr@cordillera.example.com", []),
 ]
 
@@ -246,6 +249,14 @@ def build(reset: bool = False, echo: Callable[[str], None] = print) -> DemoRepor
     responses = demo_data.build(campaigns, per_link=RESPONSES_PER_LINK)
     db.session.commit()
     echo(f"  {responses} responses in waves {', '.join(c.wave for c in campaigns)}")
+    echo("Recording mystery-shopper visits (branch and phone checklists) …")
+    visits = audit_demo_data.build()
+    db.session.commit()
+    echo("  " + ", ".join(f"{n} {status}" for status, n in sorted(visits.items())) + " visits")
+    echo("Filing a year of PQR (requests, complaints and claims) …")
+    pqr = pqr_demo_data.build()
+    db.session.commit()
+    echo("  " + ", ".join(f"{n} {what}" for what, n in pqr.items()))
     poster = Path(current_app.instance_path) / "demo-poster.pdf"
     with current_app.test_request_context(base_url="http://127.0.0.1:5000/"):
         poster.write_bytes(poster_pdf(campaigns[-1].links[0]))

@@ -25,6 +25,9 @@ MENU: list[MenuEntry] = [
     MenuEntry("surveys.campaigns", _l("Campaigns"), frozenset({"admin", "manager"})),
     MenuEntry("dashboard.index", _l("Dashboard"), frozenset({"admin", "manager"})),
     MenuEntry("actions.index", _l("Action plans"), frozenset({"admin", "manager"})),
+    MenuEntry("audits.index", _l("Audits"), frozenset({"admin", "manager"})),
+    MenuEntry("pqr_cases.queue_page", _l("PQR cases"), frozenset({"admin", "manager", "agent"})),
+    MenuEntry("fieldwork.my_visits", _l("My visits"), frozenset({"auditor"})),
     MenuEntry(
         "internal.open_waves",
         _l("Internal surveys"),

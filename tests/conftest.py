@@ -106,9 +106,14 @@ def app(request, tmp_path_factory) -> Iterator[Flask]:
     url = backend_url(request.param, tmp_path_factory)
     application = make_app(url, tmp_path_factory.mktemp("instance"))
     with application.app_context():
-        _db.drop_all()
-        with _db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        if _db.engine.dialect.name == "postgresql":
+            # Start from an empty schema: tables left by another version of the models
+            # (another branch, an earlier session) would block a metadata drop_all.
+            with _db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            _db.drop_all()
         _db.create_all()
     yield application
     with application.app_context():

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from servqual.accounts.models import User
+from servqual.audits.models import Visit, VisitAnswer
 from servqual.cli import main as cli_main
 from servqual.extensions import db
+from servqual.gaps.sources import Scope, analyse_wave
 from servqual.reports.models import Report, ReportKind, ReportStatus
 from servqual.reports.operations import report_path
 from servqual.service.models import ItemPillar, Pillar, ServiceCycle, Site, Standard, Touchpoint
+from servqual.surveys.internal_models import CommunicationRating, SpecificationRating
 
 
 def test_demo_builds_once_and_says_so_the_second_time(empty_app):
@@ -44,6 +48,7 @@ def test_demo_builds_once_and_says_so_the_second_time(empty_app):
         assert str(pdf) in first.output
         assert pdf.read_bytes()[:5] == b"%PDF-"
         assert report.page_count >= 2
+        _check_audits(report.campaign)
         db.session.remove()
 
     second = runner.invoke(cli_main, ["demo", "--no-serve"])
@@ -53,3 +58,74 @@ def test_demo_builds_once_and_says_so_the_second_time(empty_app):
     rebuilt = runner.invoke(cli_main, ["demo", "--no-serve", "--reset", "--yes"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Demo ready" in rebuilt.output
+
+
+def _check_audits(campaign):
+    """The demo's Gap 3 and Gap 4 come from audits and equal the raw rows' arithmetic."""
+    statuses = dict(
+        db.session.execute(sa.select(Visit.status, sa.func.count()).group_by(Visit.status)).all()
+    )
+    assert statuses["approved"] >= 200
+    assert statuses["returned"] >= 5
+    assert statuses["rejected"] == 1
+    # Every scored answer of an approved visit within the wave: (touchpoint, pillar) →
+    # Σ w·s and Σ w; D = 1 + (7 − 1)·r, r = Σ w·s / Σ w (SERVQUAL items are 1–7).
+    sums: dict[tuple[int, str], list[float]] = {}
+    by_site: dict[tuple[str, str], list[float]] = {}
+    rows = db.session.execute(
+        sa.select(
+            VisitAnswer.touchpoint_id, Pillar.code, Site.code, VisitAnswer.weight, VisitAnswer.score
+        )
+        .join(Visit, Visit.id == VisitAnswer.visit_id)
+        .join(Site, Site.id == Visit.site_id)
+        .join(Standard, Standard.id == VisitAnswer.standard_id)
+        .join(Pillar, Pillar.id == Standard.pillar_id)
+        .where(
+            Visit.status == "approved",
+            VisitAnswer.score.is_not(None),
+            Visit.scheduled_on.between(campaign.opens_on, campaign.closes_on),
+        )
+    )
+    for tp, pillar, site, weight, score in rows:
+        for key, table in (((tp, pillar), sums), ((site, pillar), by_site)):
+            pair = table.setdefault(key, [0.0, 0.0])
+            pair[0] += weight * score
+            pair[1] += weight
+    # Compliance differs by site and pillar (Bogotá: warm but slow; Medellín the reverse).
+    rate = {key: y / x for key, (y, x) in by_site.items()}
+    assert rate["BOG", "CALIDEZ"] - rate["BOG", "AGIL"] > 0.15
+    assert rate["MDE", "AGIL"] - rate["MDE", "CALIDEZ"] > 0.15
+    analysis = analyse_wave(Scope(campaign.id))
+    audited = [cell for cell in analysis.chain if cell.gap3.source == "audit compliance"]
+    assert len(audited) >= 5
+    specification = _ratings(SpecificationRating, campaign)
+    communication = _ratings(CommunicationRating, campaign)
+    items = {}
+    for code, pillar in db.session.execute(
+        sa.select(ItemPillar.item_code, Pillar.code).join(Pillar)
+    ):
+        items.setdefault(pillar, []).append(code)
+    for cell in audited:
+        y, x = sums[cell.touchpoint.id, cell.pillar.code]
+        d = 1 + 6 * y / x
+        s = _mean(specification, cell.touchpoint.id, items[cell.pillar.code])
+        c = _mean(communication, cell.touchpoint.id, items[cell.pillar.code])
+        assert cell.gap3.minuend == pytest.approx(d)
+        if s is not None:
+            assert cell.gap3.value == pytest.approx(d - s)
+        if c is not None:
+            assert cell.gap4.value == pytest.approx(d - c)
+
+
+def _ratings(model, campaign) -> dict[tuple[int, str], float]:
+    query = sa.select(model).where(model.campaign_id == campaign.id)
+    return {
+        (row.touchpoint_id, row.item_code): row.value
+        for row in db.session.scalars(query)
+        if row.value is not None and getattr(row, "has_standard", True)
+    }
+
+
+def _mean(ratings, touchpoint_id, codes):
+    values = [ratings[touchpoint_id, c] for c in codes if (touchpoint_id, c) in ratings]
+    return sum(values) / len(values) if values else None

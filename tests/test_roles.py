@@ -13,6 +13,9 @@ from servqual.api.operations import create_token
 from servqual.surveys.importing import store_upload
 from servqual.surveys.operations import start_draft
 from tests import factories
+from tests.audits import builders as audit_builders
+from tests.pqr import case_builders as pqr_builders
+from tests.pqr import intake_builders
 
 ALL_STAFF = frozenset({"admin", "manager", "auditor", "agent"})
 ADMIN = frozenset({"admin"})
@@ -20,6 +23,9 @@ MANAGERS = frozenset({"admin", "manager"})
 PUBLIC = None
 #: Routes of the JSON API: a bearer token opens them, a staff session does not.
 TOKEN = frozenset()
+#: The auditor's own visit: administrators pass the role check but not the ownership one.
+AUDITOR_OWN = frozenset({"auditor"})
+AUDITORS = frozenset({"admin", "auditor"})
 
 #: Each orderable resource has list/new/edit/delete/move; sites have no order.
 _SERVICE_RESOURCES = {
@@ -92,6 +98,44 @@ MATRIX: dict[str, frozenset[str] | None] = {
     "api.submit": TOKEN,
     "api_tokens.tokens": MANAGERS,
     "api_tokens.revoke": MANAGERS,
+    "audits.index": MANAGERS,
+    "audits.programme_new": MANAGERS,
+    "audits.programme": MANAGERS,
+    "audits.programme_schedule": MANAGERS,
+    "audits.programme_status": MANAGERS,
+    "audits.visit_add": MANAGERS,
+    "audits.visit_assign": MANAGERS,
+    "audits.review_page": MANAGERS,
+    "audits.review_decide": MANAGERS,
+    "audits.answer_edit": MANAGERS,
+    "fieldwork.my_visits": AUDITORS,
+    "fieldwork.claim": AUDITORS,
+    "fieldwork.visit_form": AUDITOR_OWN,
+    "fieldwork.start": AUDITOR_OWN,
+    "fieldwork.end": AUDITOR_OWN,
+    "fieldwork.answer": AUDITOR_OWN,
+    "fieldwork.save": AUDITOR_OWN,
+    "fieldwork.photo": ALL_STAFF - {"agent"},
+    "fieldwork.photo_delete": AUDITOR_OWN,
+    "pqr_intake.new": PUBLIC,
+    "pqr_intake.acknowledgement": PUBLIC,
+    "pqr_intake.policy": PUBLIC,
+    "pqr_intake.status": PUBLIC,
+    "pqr_intake.register": ALL_STAFF - {"auditor"},
+    "pqr_intake.attachment": ALL_STAFF - {"auditor"},
+    "pqr_cases.queue_page": ALL_STAFF - {"auditor"},
+    "pqr_cases.case": ALL_STAFF - {"auditor"},
+    "pqr_cases.assign": ALL_STAFF - {"auditor"},
+    "pqr_cases.status": ALL_STAFF - {"auditor"},
+    "pqr_cases.pause": ALL_STAFF - {"auditor"},
+    "pqr_cases.resume": ALL_STAFF - {"auditor"},
+    "pqr_cases.extend": ALL_STAFF - {"auditor"},
+    "pqr_cases.answer": ALL_STAFF - {"auditor"},
+    "pqr_cases.note": ALL_STAFF - {"auditor"},
+    "pqr_cases.classify": ALL_STAFF - {"auditor"},
+    "pqr_cases.satisfaction": PUBLIC,
+    "pqr_cases.rules": ADMIN,
+    "pqr_cases.templates": ADMIN,
 }
 for _name, _orderable in _SERVICE_RESOURCES.items():
     for _action in ["list", "new", "edit", "delete"] + (["move"] if _orderable else []):
@@ -123,7 +167,10 @@ def records(db, make_user):
     link = campaign.links[0]
     factories.management_instrument()
     factories.staff_instrument()
+    auditor = make_user("auditor")
     return {
+        "auditor": auditor,
+        **audit_builders.role_records(make_user("manager"), auditor),
         "touchpoint_id": link.touchpoint_id,
         "site_id": link.site_id,
         "campaign_id": campaign.id,
@@ -149,6 +196,9 @@ def records(db, make_user):
             current_app.instance_path, b"REL1_E,REL1_P\n5,6\n", "r.csv", campaign.id, None, "utf-8"
         ),
         "token_id": create_token(campaign, "Kiosk")[0].id,
+        "case_id": pqr_builders.case(site).id,
+        "attachment_id": intake_builders.stored_attachment(pqr_builders.case(site)).id,
+        "satisfaction_token": pqr_builders.satisfaction_link(pqr_builders.case(site)),
     }
 
 
@@ -168,7 +218,8 @@ def _url(app, rule, records) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(app, client, make_user, login, records, role):
     if role != "anonymous":
-        login(make_user(role))
+        # The auditor signs in as the one whose visit the records hold.
+        login(records["auditor"] if role == "auditor" else make_user(role))
     checked = 0
     for rule, method in _staff_rules(app):
         allowed = MATRIX[rule.endpoint]

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from servqual.gaps.scores import ZoneCounts, group_scores, respondent_weighted_scores
+from servqual.gaps.chunks import column_moments, cross_products, moments, pair_maps
+from servqual.gaps.scores import (
+    MIN_ANSWERED_SHARE,
+    ZoneCounts,
+    group_scores,
+    respondent_weighted_scores,
+)
 from servqual.gaps.stats import CrossProducts, Histogram, Moments
 
 #: The cell key of a respondent: (touchpoint id, site id, channel id, segment).
@@ -75,8 +81,12 @@ class WaveStatistics:
     def __post_init__(self) -> None:
         j, width = len(self.layout.items), self.layout.high - self.layout.low + 1
         groups = len(self.layout.score_groups)
-        self.gap_counts = np.zeros((0, j, 2 * width - 1), dtype=np.int64)
-        self.level_counts = np.zeros((0, 2, j, width), dtype=np.int64)
+        # Answer pairs counted per cell, item and pair byte (see :meth:`_add_histograms`),
+        # plus what the exact path counted; the histograms are derived when read.
+        self.pair_counts = np.zeros((0, j, 256), dtype=np.int64)
+        self._exact_gap_counts = np.zeros((0, j, 2 * width - 1), dtype=np.int64)
+        self._exact_level_counts = np.zeros((0, 2, j, width), dtype=np.int64)
+        self._derived: tuple[np.ndarray, np.ndarray] | None = None
         self.score_moments = np.zeros((0, groups, len(SCORE_MEASURES), 3))
         self.responses = np.zeros(0, dtype=np.int64)
         dims = self.layout.dimensions
@@ -94,22 +104,203 @@ class WaveStatistics:
         self.points = [Moments() for _ in range(k)]
         self.item_zones = [ZoneCounts() for _ in range(j)]
         self.dimension_zones = [ZoneCounts() for _ in dims]
+        # The items of each score group, and how many must be answered, for :meth:`_scores`.
+        self._group_items = [sorted(set(m)) for m in self.layout.score_groups.values()]
+        sizes = np.array([len(m) for m in self._group_items], dtype=float)
+        self._needed = MIN_ANSWERED_SHARE * sizes - 1e-12
+        self._dimension_items = [self.layout.dimension_items(d) for d in dims]
+        self._pair_to = pair_maps(self.layout.low, self.layout.high)
 
     # --- adding a chunk ---------------------------------------------------------------------
 
-    def _cell_index(self, keys: Sequence[CellKey]) -> np.ndarray:
-        index = np.empty(len(keys), dtype=np.int64)
-        for i, key in enumerate(keys):
-            found = self.cells.get(key)
-            if found is None:
-                found = self.cells[key] = len(self.cells)
-            index[i] = found
+    def _row_of(self, key: CellKey) -> int:
+        found = self.cells.get(key)
+        if found is None:
+            found = self.cells[key] = len(self.cells)
+        return found
+
+    def _grow_cells(self) -> None:
         rows = len(self.cells)
-        self.gap_counts = _grow(self.gap_counts, rows)
-        self.level_counts = _grow(self.level_counts, rows)
+        self.pair_counts = _grow(self.pair_counts, rows)
+        self._exact_gap_counts = _grow(self._exact_gap_counts, rows)
+        self._exact_level_counts = _grow(self._exact_level_counts, rows)
+        self._derived = None
         self.score_moments = _grow(self.score_moments, rows)
         self.responses = _grow(self.responses, rows)
+
+    def _cell_index(self, keys: Sequence[CellKey]) -> np.ndarray:
+        index = np.fromiter((self._row_of(key) for key in keys), dtype=np.int64, count=len(keys))
+        self._grow_cells()
         return index
+
+    def add(
+        self,
+        keys: Sequence[CellKey],
+        expected: np.ndarray,
+        perceived: np.ndarray,
+        overall: np.ndarray,
+        points: np.ndarray | None = None,
+        adequate: np.ndarray | None = None,
+        desired: np.ndarray | None = None,
+        pairs: np.ndarray | None = None,
+    ) -> None:
+        """Fold in one chunk: respondents × items arrays (NaN = N/A), overall (n,), points.
+
+        ``pairs``, when the caller has them: the answers as bytes (E + 1) | (P + 1) << 4,
+        0 for N/A (see :meth:`_add_histograms`).
+        """
+        if len(keys) == 0:
+            return
+        cell = self._cell_index(keys)
+        self._fold(cell, expected, perceived, overall, points, adequate, desired, pairs)
+
+    def add_cells(
+        self,
+        keys: Sequence[CellKey],
+        index: np.ndarray,
+        expected: np.ndarray,
+        perceived: np.ndarray,
+        overall: np.ndarray,
+        points: np.ndarray | None = None,
+        adequate: np.ndarray | None = None,
+        desired: np.ndarray | None = None,
+        pairs: np.ndarray | None = None,
+    ) -> None:
+        """:meth:`add` with respondent i in cell ``keys[index[i]]`` (the distinct keys once)."""
+        if len(index) == 0:
+            return
+        rows = np.array([self._row_of(key) for key in keys], dtype=np.int64)
+        self._grow_cells()
+        self._fold(rows[index], expected, perceived, overall, points, adequate, desired, pairs)
+
+    def _fold(self, cell, expected, perceived, overall, points, adequate, desired, pairs):
+        lay = self.layout
+        expected = np.asarray(expected, dtype=float)
+        perceived = np.asarray(perceived, dtype=float)
+        self.n_responses += len(cell)
+        self.responses += np.bincount(cell, minlength=len(self.cells))
+        self._add_histograms(cell, expected, perceived, pairs)
+        gaps = perceived - expected
+        if pairs is None:
+            scored = [self._scores(x) for x in (expected, perceived, gaps)]
+        else:
+            scored = self._scores_of_pairs(pairs)
+        self._add_moments(cell, np.stack([s for s, _ in scored], axis=2))
+        for d, idx in enumerate(self._dimension_items):
+            for (_, answered), measure, values in zip(
+                scored, SCORE_MEASURES, (expected, perceived, gaps), strict=True
+            ):
+                complete = answered[:, d] == len(idx)
+                self.alpha[measure, lay.dimensions[d]] += cross_products(values[complete][:, idx])
+        complete = ~np.isnan(perceived).any(axis=1)
+        self.perception_all += cross_products(perceived[complete])
+        dims = len(lay.dimensions)
+        dimension_gaps = scored[2][0][:, :dims]
+        self.regression += CrossProducts.from_array(
+            np.column_stack([dimension_gaps, np.asarray(overall, dtype=float)])
+        )
+        if lay.importance and points is not None:
+            self._add_importance(dimension_gaps, np.asarray(points, dtype=float))
+        if lay.zone and adequate is not None and desired is not None:
+            self._add_zones(perceived, adequate, desired)
+
+    def _scores(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Respondents' scores on every score group, and their answered-item counts.
+
+        :func:`~servqual.gaps.scores.group_scores`'s rule, summing rows of the transposed
+        arrays (answers are integers, so every sum is exact and the scores are the same
+        numbers; no BLAS, whose threads cost more than the sums on a shared machine).
+        """
+        missing = np.isnan(values).T
+        return self._score(~missing, np.where(missing, 0.0, values.T))
+
+    def _scores_of_pairs(self, pairs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`_scores` of E, P and G from the answer-pair bytes, in small integers."""
+        codes = np.ascontiguousarray(pairs.T)
+        e, p = (codes & 15).astype(np.int16), (codes >> 4).astype(np.int16)
+        answered_e, answered_p = e > 0, p > 0
+        both = answered_e & answered_p
+        value_e, value_p = e - answered_e, p - answered_p
+        gaps = np.where(both, value_p - value_e, 0)
+        return [
+            self._score(answered_e, value_e),
+            self._score(answered_p, value_p),
+            self._score(both, gaps),
+        ]
+
+    def _score(self, answered_items: np.ndarray, zeroed: np.ndarray):
+        """Scores from items × respondents answered flags and values (0 where N/A)."""
+        rows = zeroed.shape[1]
+        answered = np.zeros((len(self._group_items), rows))
+        totals = np.zeros((len(self._group_items), rows))
+        for g, idx in enumerate(self._group_items):
+            if idx:
+                answered[g] = answered_items[idx].sum(axis=0)
+                totals[g] = zeroed[idx].sum(axis=0)
+        answered, totals = answered.T, totals.T
+        enough = (answered > 0) & (answered >= self._needed)
+        scores = np.full(answered.shape, np.nan)
+        scores[enough] = totals[enough] / answered[enough]
+        return scores, answered
+
+    def _add_histograms(self, cell, expected, perceived, pairs) -> None:
+        """Count each item's answer pairs per cell, then the E, P and G histograms.
+
+        A pair is one byte, E + 1 in the low four bits and P + 1 in the high four (0: N/A),
+        as the stream packs them; counting the 256 bytes per cell and item and mapping
+        them onto the histograms gives what counting values would. Values off 0–14 or
+        not integers (never stored by the surveys) take the slower exact path.
+        """
+        if pairs is None:
+            codes = []
+            for values in (expected, perceived):
+                answered = ~np.isnan(values)
+                kept = values[answered]
+                if np.any((kept < 0) | (kept > 14) | (kept % 1 != 0)):
+                    self._add_histograms_exact(cell, expected, perceived)
+                    return
+                codes.append(np.where(answered, values + 1, 0).astype(np.int64))
+            pairs = codes[0] + 16 * codes[1]
+        items = pairs.shape[1]
+        flat = (cell[:, None] * items + np.arange(items)[None, :]) * 256
+        counts = np.bincount((flat + pairs).ravel(), minlength=len(self.cells) * items * 256)
+        self.pair_counts += counts.reshape(len(self.cells), items, 256)
+        self._derived = None
+
+    @property
+    def gap_counts(self) -> np.ndarray:
+        """Counts (cells × items × 2·width − 1) of G = P − E from low − high to high − low."""
+        return self._histograms()[0]
+
+    @property
+    def level_counts(self) -> np.ndarray:
+        """Counts (cells × 2 × items × width) of E (0) and P (1) from low to high."""
+        return self._histograms()[1]
+
+    def _histograms(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._derived is None:
+            cells, items, _ = self.pair_counts.shape
+            counts = self.pair_counts.reshape(cells * items, 256)
+            to_e, to_p, to_g = self._pair_to
+            gap = self._exact_gap_counts + (counts @ to_g).reshape(cells, items, -1)
+            level = self._exact_level_counts + np.stack(
+                [
+                    (counts @ to_e).reshape(cells, items, -1),
+                    (counts @ to_p).reshape(cells, items, -1),
+                ],
+                axis=1,
+            )
+            self._derived = (gap, level)
+        return self._derived
+
+    def _add_histograms_exact(self, cell, expected, perceived) -> None:
+        lay = self.layout
+        width = lay.high - lay.low + 1
+        gaps = perceived - expected
+        self._exact_gap_counts += self._count(cell, gaps, lay.low - lay.high, 2 * width - 1)
+        self._exact_level_counts[:, 0] += self._count(cell, expected, lay.low, width)
+        self._exact_level_counts[:, 1] += self._count(cell, perceived, lay.low, width)
+        self._derived = None
 
     def _count(self, cell: np.ndarray, values: np.ndarray, offset: int, width: int):
         """Return counts (cells × items × width) of integer values (NaN and strays dropped)."""
@@ -121,60 +312,17 @@ class WaveStatistics:
         size = len(self.cells) * items * width
         return np.bincount(index, minlength=size).reshape(len(self.cells), items, width)
 
-    def add(
-        self,
-        keys: Sequence[CellKey],
-        expected: np.ndarray,
-        perceived: np.ndarray,
-        overall: np.ndarray,
-        points: np.ndarray | None = None,
-        adequate: np.ndarray | None = None,
-        desired: np.ndarray | None = None,
-    ) -> None:
-        """Fold in one chunk: respondents × items arrays (NaN = N/A), overall (n,), points."""
-        if len(keys) == 0:
-            return
-        lay = self.layout
-        cell = self._cell_index(keys)
-        self.n_responses += len(keys)
-        self.responses += np.bincount(cell, minlength=len(self.cells))
-        width = lay.high - lay.low + 1
-        gaps = perceived - expected
-        self.gap_counts += self._count(cell, gaps, lay.low - lay.high, 2 * width - 1)
-        self.level_counts[:, 0] += self._count(cell, expected, lay.low, width)
-        self.level_counts[:, 1] += self._count(cell, perceived, lay.low, width)
-        groups = lay.score_groups
-        by_measure = {
-            "E": group_scores(expected, groups).values,
-            "P": group_scores(perceived, groups).values,
-            "G": group_scores(gaps, groups).values,
-        }
-        for m, measure in enumerate(SCORE_MEASURES):
-            self._add_moments(cell, by_measure[measure], m)
-        for d in lay.dimensions:
-            idx = lay.dimension_items(d)
-            for measure, values in (("E", expected), ("P", perceived), ("G", gaps)):
-                self.alpha[measure, d] += CrossProducts.from_array(values[:, idx])
-        self.perception_all += CrossProducts.from_array(perceived)
-        dims = len(lay.dimensions)
-        dimension_gaps = by_measure["G"][:, :dims]
-        self.regression += CrossProducts.from_array(
-            np.column_stack([dimension_gaps, np.asarray(overall, dtype=float)])
-        )
-        if lay.importance and points is not None:
-            self._add_importance(dimension_gaps, points)
-        if lay.zone and adequate is not None and desired is not None:
-            self._add_zones(perceived, adequate, desired)
-
-    def _add_moments(self, cell: np.ndarray, scores: np.ndarray, measure: int) -> None:
-        groups = scores.shape[1]
+    def _add_moments(self, cell: np.ndarray, scores: np.ndarray) -> None:
+        """Add n, Σs, Σs² of the scores (respondents × groups × measures) per cell."""
+        _, groups, measures = scores.shape
         keep = ~np.isnan(scores)
-        index = (cell[:, None] * groups + np.arange(groups)[None, :])[keep]
+        index = (cell[:, None, None] * groups + np.arange(groups)[None, :, None]) * measures
+        index = (index + np.arange(measures)[None, None, :])[keep]
         values = scores[keep]
-        size = len(self.cells) * groups
+        size = len(self.cells) * groups * measures
         for stat, weights in enumerate((None, values, values * values)):
             sums = np.bincount(index, weights=weights, minlength=size)
-            self.score_moments[:, :, measure, stat] += sums.reshape(len(self.cells), groups)
+            self.score_moments[:, :, :, stat] += sums.reshape(len(self.cells), groups, measures)
 
     def _add_importance(self, dimension_gaps: np.ndarray, points: np.ndarray) -> None:
         lay = self.layout
@@ -182,11 +330,13 @@ class WaveStatistics:
         gaps = dimension_gaps[:, columns]
         weighted = respondent_weighted_scores(gaps, points)
         keep = ~np.isnan(weighted)
-        self.weighted += Moments.from_array(weighted)
+        self.weighted += moments(weighted[keep])
+        kept_points, kept_gaps = column_moments(points[keep]), column_moments(gaps[keep])
+        all_points = column_moments(points)
         for d in range(len(lay.importance)):
-            self.weighted_points[d] += Moments.from_array(points[keep, d])
-            self.weighted_gaps[d] += Moments.from_array(gaps[keep, d])
-            self.points[d] += Moments.from_array(points[:, d])
+            self.weighted_points[d] += kept_points[d]
+            self.weighted_gaps[d] += kept_gaps[d]
+            self.points[d] += all_points[d]
 
     def _add_zones(self, perceived, adequate, desired) -> None:
         lay = self.layout

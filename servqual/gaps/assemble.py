@@ -14,7 +14,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from servqual.gaps.accumulate import PROMISE, WaveStatistics
-from servqual.gaps.chain import ChainLevels, RatingsDelivery, gap2, gap3, gap4, waterfall
+from servqual.gaps.chain import (
+    AuditDelivery,
+    ChainLevels,
+    DeliveryEstimate,
+    RatingsDelivery,
+    gap2,
+    gap3,
+    gap4,
+    waterfall,
+)
 from servqual.gaps.change import wave_changes
 from servqual.gaps.families import cell_from_paired
 from servqual.gaps.gaps import compare_groups, paired_gap
@@ -65,19 +74,44 @@ class Context:
 
 
 @dataclass(frozen=True)
+class AuditCompliance:
+    """Audit compliance of one touchpoint × pillar: r ∈ [0, 1], the effective number of
+    trials n* of its Wilson interval, and the approved visits behind it."""
+
+    rate: float
+    effective_n: float
+    visits: int
+
+
+def audit_delivery(audit: AuditCompliance, low: float, high: float) -> DeliveryEstimate:
+    """Return D = low + (high − low)·r with the Wilson interval on n* mapped the same way.
+
+    :class:`~servqual.gaps.chain.AuditDelivery` on r·n* of n* trials; ``n`` (the
+    anonymity unit) is the number of visits.
+    """
+    trials = audit.effective_n
+    estimate = AuditDelivery(audit.rate * trials, trials, low, high).estimate()
+    return replace(
+        estimate, n=audit.visits, status=sample_status(audit.visits), compliance_rate=audit.rate
+    )
+
+
+@dataclass(frozen=True)
 class ChainInputs:
     """The internal ratings of one wave: M, S, C and D (see ``servqual.surveys.internal_models``).
 
     ``management``: touchpoint → managers × items array (NaN = not rated / N/A);
     ``specification``: (touchpoint, item) → S, None when there is no standard;
     ``communication``: (touchpoint, item) → C; ``delivery``: (touchpoint, item) →
-    histogram of delivery ratings.
+    histogram of delivery ratings; ``audits``: (touchpoint, pillar code) → audit
+    compliance, which takes precedence over the ratings as the source of D.
     """
 
     management: Mapping[int, np.ndarray] = field(default_factory=dict)
     specification: Mapping[tuple[int, str], float | None] = field(default_factory=dict)
     communication: Mapping[tuple[int, str], float] = field(default_factory=dict)
     delivery: Mapping[tuple[int, str], Histogram] = field(default_factory=dict)
+    audits: Mapping[tuple[int, str], AuditCompliance] = field(default_factory=dict)
 
 
 def level_summary(sample: Sample) -> LevelSummary:
@@ -235,10 +269,14 @@ class _Builder:
             promised = [
                 inputs.communication[tp, c] for c in codes if (tp, c) in inputs.communication
             ]
+            audit = inputs.audits.get((tp, pillar))
             ratings = Histogram()
             for c in codes:
                 ratings += inputs.delivery.get((tp, c), Histogram())
-            delivery = RatingsDelivery(ratings).estimate() if ratings.n else None
+            if audit is not None and audit.visits:
+                delivery = audit_delivery(audit, lay.low, lay.high)
+            else:
+                delivery = RatingsDelivery(ratings).estimate() if ratings.n else None
             s = sum(covered) / len(covered) if covered else None
             c_level = sum(promised) / len(promised) if promised else None
             e_scores = self.stats_for(cell, "E")

@@ -71,7 +71,9 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # The interval always holds p̂ (exactly 0 at k = 0, 1 at k = n); rounding must not move
+    # a bound past it.
+    return (min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from servqual.extensions import db
 from servqual.gaps.accumulate import PROMISE, Layout
 from servqual.gaps.assemble import ChainInputs
+from servqual.gaps.audit_queries import audit_compliance
 from servqual.gaps.stats import Histogram, Moments
 from servqual.gaps.wave import CORRECTIONS, GROUPINGS, CampaignInfo, ItemInfo, Label, Scope
 from servqual.instruments.format import from_definition
@@ -279,7 +280,7 @@ def stored_pillar_moments(session, scope: Scope, layout: Layout) -> dict[tuple[i
 
 
 def chain_inputs(session, scope: Scope, layout: Layout, touchpoints: list[int]) -> ChainInputs:
-    """Read M, S, C and D of the wave for the scope's touchpoints (and sites, for D)."""
+    """Read M, S, C and D (ratings and audits) of the wave for the scope's touchpoints and sites."""
     index = {code: j for j, code in enumerate(layout.items)}
     c = scope.campaign_id
     management: dict[int, dict[int, np.ndarray]] = {}
@@ -335,6 +336,7 @@ def chain_inputs(session, scope: Scope, layout: Layout, touchpoints: list[int]) 
         specification=specification,
         communication=communication,
         delivery={key: Histogram.from_counts(v) for key, v in counts.items()},
+        audits=audit_compliance(session, scope, touchpoints, layout.pillars),
     )
 
 

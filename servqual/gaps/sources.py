@@ -34,9 +34,12 @@ Definitions this adapter adds to MEASUREMENT.md:
   M: the mean of the managers' pillar scores (each manager's mean over the pillar's
   items, the same half-answered rule); Gap 1 = M − E by Welch (managers vs customers);
   S and C: the mean rating over the pillar's items that have one (an item without a
-  documented standard, or not rated, has no S; none at all: ``uncovered``); D:
+  documented standard, or not rated, has no S; none at all: ``uncovered``); D: the
+  compliance of approved audit visits with the pillar's standards at the touchpoint,
+  within the scope's sites and the wave's dates, mapped onto the scale
+  (:mod:`~servqual.gaps.audit_queries`); where no such visit exists,
   :class:`~servqual.gaps.chain.RatingsDelivery` over every delivery rating of the
-  pillar's items at the touchpoint, within the scope's sites.
+  pillar's items at the touchpoint, within the scope's sites. The source is named.
 - *Previous wave.* The campaign with the same instrument (any version) that shares at
   least one touchpoint and comes last before this one in the order (opening date, else
   creation date; then id). The scope's filters apply to both waves.

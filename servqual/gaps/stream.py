@@ -2,9 +2,14 @@
 
 Part of the database adapter (:mod:`servqual.gaps.sources`). One row per response
 travels: the answers of its items packed into a few integers (4 bits a measure: value
-+ 1, 0 for N/A; 8 bits for an importance allocation), so item scales must stay within
-0–14, as every shipped scale does. Chunks of :data:`CHUNK` responses come through a
-server-side cursor and are folded in numpy: memory stays flat whatever the wave's size.
++ 1, 0 for N/A; 8 bits for an importance allocation; every item and dimension starts on
+a byte), so item scales must stay within 0–14, as every shipped scale does. Chunks of
+:data:`CHUNK` responses are folded in numpy: memory stays flat whatever the wave's size.
+
+On PostgreSQL the database packs the answers with one parallel GROUP BY and sends the
+rows as a binary COPY of fixed-width integers, read straight into numpy
+(:func:`_accumulate_copy`); elsewhere a server-side cursor yields SQLAlchemy rows
+(:func:`_stream_statement`). Both give the fold the same arrays (tests/gaps/test_stream.py).
 """
 
 from __future__ import annotations
@@ -86,86 +91,133 @@ def _stream_statement(scope: Scope, layout: Layout, places, words: int):
     ).where(*scope_filter(scope))
 
 
-def _joined_statement(scope: Scope, layout: Layout, places, words: int):
-    """One row per response, as :func:`_stream_statement`, from one join and GROUP BY.
+#: Sentinel for NULL in the binary rows of :func:`_copy_statement` (no id, overall or
+#: segment index is this small).
+_NULL = -(1 << 40)
 
-    The scope's responses (the campaign index selects them) are joined to their
-    answers and each word is a conditional sum, so every answer is read once; the
-    importance words stay correlated subqueries (one short row per dimension).
+
+def _packed_words(table, key, value, low, high, places: dict[str, tuple[int, int]], name: str):
+    """Per response of ``table`` in the id range: Σ value × factor for each word in ``places``.
+
+    ``places`` maps a code of column ``key`` to its (word, shift); a small VALUES table
+    gives each code its factor per word (0 in the other words), joined by hash, so the
+    database reads each row once and groups by response (with parallel workers).
+    """
+    words = sorted({w for w, _ in places.values()})
+    names = [f"f{w}" for w in words]
+    factors = sa.values(
+        sa.column("code", sa.String),
+        *(sa.column(n, sa.BigInteger) for n in names),
+        name=f"{name}_factors",
+    ).data([(c, *(1 << s if w == word else 0 for word in words)) for c, (w, s) in places.items()])
+    valued = (
+        sa.select(table.c.response_id, value.label("v"), *(factors.c[n] for n in names))
+        .join(factors, factors.c.code == key)
+        .where(table.c.response_id.between(low, high))
+        .subquery(f"{name}_valued")
+    )
+    return (
+        sa.select(
+            valued.c.response_id,
+            *(
+                sa.cast(sa.func.sum(valued.c.v * valued.c[n]), sa.BigInteger).label(f"w{w}")
+                for w, n in zip(words, names, strict=True)
+            ),
+        )
+        .group_by(valued.c.response_id)
+        .subquery(name)
+    )
+
+
+def _copy_statement(scope: Scope, layout: Layout, places, words: int, segments, low, high):
+    """PostgreSQL: one row per response of non-NULL ``int8`` columns, for a binary COPY.
+
+    Columns: overall quality, the packed words, touchpoint, site, channel and the index
+    of the segment in ``segments``, with :data:`_NULL` for NULL (−1: a segment not in
+    the list). The answers and importance points of the scope's id range ``low``..``high``
+    are packed per response (:func:`_packed_words`), then joined to the scope's responses.
     """
 
     def part(column) -> sa.ColumnElement:
         return sa.func.coalesce(sa.cast(column, sa.BigInteger) + 1, 0)
 
-    value = part(Answer.e) + 16 * part(Answer.p)
+    def null(column) -> sa.ColumnElement:
+        return sa.func.coalesce(sa.cast(column, sa.BigInteger), _NULL)
+
+    answers, points = Answer.__table__, ImportancePoints.__table__
+    answer = part(answers.c.e) + 16 * part(answers.c.p)
     if layout.zone:
-        value = value + 256 * part(Answer.a) + 4096 * part(Answer.ds)
-    columns = []
-    for w in range(words):
-        codes = {c: 1 << shift for c, (word, shift) in places.items() if word == w}
-        items = {c: f for c, f in codes.items() if not c.startswith("~")}
-        if items:
-            factor = sa.case(items, value=Answer.item_code)
-            packed = sa.cast(sa.func.sum(value * factor), sa.BigInteger)
-        else:
-            dims = {c[1:]: f for c, f in codes.items()}
-            factor = sa.case(dims, value=ImportancePoints.dimension)
-            packed = (
-                sa.select(
-                    sa.cast(sa.func.sum(part(ImportancePoints.points) * factor), sa.BigInteger)
-                )
-                .where(
-                    ImportancePoints.response_id == Response.id,
-                    ImportancePoints.dimension.in_(list(dims)),
-                )
-                .scalar_subquery()
-            )
-        columns.append(packed.label(f"w{w}"))
-    key = (Response.touchpoint_id, Response.site_id, Response.channel_id, Response.segment)
-    # The scope's id range: lets the database read only that stretch of the answers'
-    # primary key instead of every wave's answers (a superset; the join does the rest).
-    ids = sa.select(sa.func.min(Response.id), sa.func.max(Response.id)).where(*scope_filter(scope))
-    low = ids.with_only_columns(sa.func.min(Response.id)).scalar_subquery()
-    high = ids.with_only_columns(sa.func.max(Response.id)).scalar_subquery()
-    return (
-        sa.select(Response.overall_quality, *columns, *key)
-        .select_from(Response)
-        .outerjoin(
-            Answer,
-            sa.and_(
-                Answer.response_id == Response.id,
-                Answer.response_id.between(low, high),
-                Answer.item_code.in_(list(layout.items)),
-            ),
+        answer = answer + 256 * part(answers.c.a) + 4096 * part(answers.c.ds)
+    word_of: dict[int, sa.ColumnElement] = {}
+    joined = Response.__table__
+    for table, key, value, codes, name in (
+        (
+            answers,
+            answers.c.item_code,
+            answer,
+            [c for c in places if c[0] != "~"],
+            "packed_answers",
+        ),
+        (
+            points,
+            points.c.dimension,
+            part(points.c.points),
+            [c for c in places if c[0] == "~"],
+            "packed_points",
+        ),
+    ):
+        if not codes:
+            continue
+        mine = {c.removeprefix("~"): places[c] for c in codes}
+        packed = _packed_words(table, key, value, low, high, mine, name)
+        joined = joined.outerjoin(packed, packed.c.response_id == Response.id)
+        for w, _ in mine.values():
+            word_of[w] = sa.func.coalesce(packed.c[f"w{w}"], 0)
+    segment = (
+        sa.case(
+            {s: i for i, s in enumerate(segments) if s is not None},
+            value=Response.segment,
+            else_=-1,
         )
+        if any(s is not None for s in segments)
+        else sa.literal(-1, sa.BigInteger)
+    )
+    return (
+        sa.select(
+            null(Response.overall_quality),
+            *(word_of.get(w, sa.literal(0, sa.BigInteger)) for w in range(words)),
+            null(Response.touchpoint_id),
+            null(Response.site_id),
+            null(Response.channel_id),
+            sa.cast(sa.case((Response.segment.is_(None), _NULL), else_=segment), sa.BigInteger),
+        )
+        .select_from(joined)
         .where(*scope_filter(scope))
-        .group_by(Response.id, Response.overall_quality, *key)
     )
 
 
-def _measure(packed: np.ndarray, places, layout: Layout, offset: int) -> np.ndarray:
-    """Return the respondents × items values of one measure (offset 0 E, 4 P, 8 A, 12 Ds)."""
-    columns = [_unpack(packed, places[c], offset, _BITS) for c in layout.items]
-    return np.column_stack(columns) if columns else np.empty((packed.shape[0], 0))
+def accumulate(
+    session, scope: Scope, layout: Layout, *, copy: bool | None = None
+) -> WaveStatistics:
+    """Stream the scope's responses in chunks and fold them into the wave's statistics.
 
-
-def _unpack(words: np.ndarray, place: tuple[int, int], offset: int, bits: int) -> np.ndarray:
-    raw = (words[:, place[0]] >> (place[1] + offset)) & ((1 << bits) - 1)
-    return np.where(raw == 0, np.nan, raw - 1.0)
-
-
-def accumulate(session, scope: Scope, layout: Layout) -> WaveStatistics:
-    """Stream the scope's responses in chunks and fold them into the wave's statistics."""
-    stats = WaveStatistics(layout)
+    PostgreSQL (psycopg 3) reads them with a binary COPY (:func:`_copy_statement`);
+    other databases (and PostgreSQL with ``copy=False``) through SQLAlchemy rows
+    (:func:`_stream_statement`: per-response correlated subqueries, which SQLite's
+    planner runs best).
+    """
     places, words = _packing(layout)
     if not places:
-        return _count_only(session, scope, stats)
-    # PostgreSQL: one join and GROUP BY (a merge or hash aggregate over the scope's
-    # answers); SQLite: per-response correlated subqueries, which its planner runs best.
-    if session.get_bind().dialect.name == "postgresql":
-        statement = _joined_statement(scope, layout, places, words)
-    else:
-        statement = _stream_statement(scope, layout, places, words)
+        return _count_only(session, scope, WaveStatistics(layout))
+    if copy is None:
+        dialect = session.get_bind().dialect
+        copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if copy:
+        stats = _accumulate_copy(session, scope, layout, places, words)
+        if stats is not None:
+            return stats
+    stats = WaveStatistics(layout)
+    statement = _stream_statement(scope, layout, places, words)
     result = session.execute(statement.execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         # Plain tuples: numpy probes a SQLAlchemy Row's attributes, ten times slower.
@@ -173,24 +225,134 @@ def accumulate(session, scope: Scope, layout: Layout) -> WaveStatistics:
         table = np.array(chunk, dtype=object)
         overall = table[:, 0].astype(float)
         packed = np.where(table[:, 1 : 1 + words] == None, 0, table[:, 1 : 1 + words])  # noqa: E711
-        packed = packed.astype(np.int64)
-        keys = [row[-4:] for row in chunk]
-
-        points = None
-        if layout.importance:
-            points = np.column_stack(
-                [_unpack(packed, places["~" + d], 0, _POINT_BITS) for d in layout.importance]
-            )
-        stats.add(
-            keys,
-            _measure(packed, places, layout, 0),
-            _measure(packed, places, layout, 4),
-            overall,
-            points,
-            _measure(packed, places, layout, 8) if layout.zone else None,
-            _measure(packed, places, layout, 12) if layout.zone else None,
-        )
+        _add_packed(stats, layout, places, [row[-4:] for row in chunk], None, overall, packed)
     return stats
+
+
+#: Byte → value: the low four bits (E, A) or the high four (P, Ds), or a whole byte
+#: (importance points), 0 being N/A and v + 1 the value v.
+_LOW = np.array([np.nan if b & 15 == 0 else (b & 15) - 1.0 for b in range(256)])
+_HIGH = np.array([np.nan if b >> 4 == 0 else (b >> 4) - 1.0 for b in range(256)])
+_WHOLE = np.array([np.nan] + [b - 1.0 for b in range(1, 256)])
+
+
+def _add_packed(stats, layout, places, keys, index, overall, packed) -> None:
+    """Unpack one chunk and fold it in (``index``: row → position in ``keys``, or None).
+
+    Every item and importance dimension starts on a byte boundary of its word, so the
+    words are read as bytes: an item's first byte is its (E, P) pair, the second its
+    (A, Ds); a dimension's byte is its points.
+    """
+    packed = np.ascontiguousarray(packed, dtype="<i8")
+    raw = packed.view(np.uint8).reshape(packed.shape[0], -1)
+
+    def at(code: str, byte: int = 0) -> int:
+        word, shift = places[code]
+        return word * 8 + shift // 8 + byte
+
+    pairs = raw[:, [at(c) for c in layout.items]]
+    points = _WHOLE[raw[:, [at("~" + d) for d in layout.importance]]] if layout.importance else None
+    adequate = desired = None
+    if layout.zone:
+        zone = raw[:, [at(c, 1) for c in layout.items]]
+        adequate, desired = _LOW[zone], _HIGH[zone]
+    arrays = (_LOW[pairs], _HIGH[pairs], overall, points, adequate, desired)
+    if index is None:
+        stats.add(keys, *arrays, pairs=pairs)
+    else:
+        stats.add_cells(keys, index, *arrays, pairs=pairs)
+
+
+#: The binary COPY format's header (signature, flags, extension length) and trailer.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _accumulate_copy(session, scope: Scope, layout: Layout, places, words: int):
+    """PostgreSQL: fold the rows of :func:`_copy_statement`, read with a binary COPY.
+
+    Every column is a non-NULL ``int8``, so each row has the same width and a chunk of
+    rows is one :func:`numpy.frombuffer`. Returns None when a segment appeared after
+    the segments were listed (a response arriving meanwhile): the caller then streams.
+    """
+    low, high = session.execute(
+        sa.select(sa.func.min(Response.id), sa.func.max(Response.id)).where(*scope_filter(scope))
+    ).one()
+    stats = WaveStatistics(layout)
+    if low is None:
+        return stats
+    segments = sorted(
+        session.scalars(sa.select(Response.segment).where(*scope_filter(scope)).distinct()),
+        key=lambda s: (s is None, s or ""),
+    )
+    statement = _copy_statement(scope, layout, places, words, segments, low, high)
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    columns = 1 + words + 4
+    row = np.dtype(
+        [("fields", ">i2")]
+        + [
+            (f"{k}{i}", ">i{}".format(4 if k == "l" else 8))
+            for i in range(columns)
+            for k in ("l", "v")
+        ]
+    )
+    cursor = session.connection().connection.driver_connection.cursor()
+
+    def fold(buffer: bytes | memoryview) -> bool:
+        table = np.frombuffer(buffer, dtype=row)
+        if np.any(table["fields"] != columns):
+            raise RuntimeError("unexpected row in PostgreSQL's binary COPY")
+        values = np.column_stack([table[f"v{i}"] for i in range(columns)]).astype(np.int64)
+        keys = values[:, -4:]
+        if np.any(keys[:, 3] == -1):
+            return False
+        distinct, index = _distinct_rows(keys)
+        cells = [
+            (*(None if v == _NULL else int(v) for v in key[:3]), _segment(segments, key[3]))
+            for key in distinct
+        ]
+        overall = np.where(values[:, 0] == _NULL, np.nan, values[:, 0].astype(float))
+        _add_packed(
+            stats, layout, places, cells, index.reshape(-1), overall, values[:, 1 : 1 + words]
+        )
+        return True
+
+    size = CHUNK * row.itemsize
+    with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT BINARY)", compiled.params) as copy:
+        pending = bytearray()
+        started = False
+        for data in copy:
+            pending += data
+            if not started and len(pending) >= len(_COPY_HEADER):
+                if pending[: len(_COPY_HEADER) - 4] != _COPY_HEADER[:-4]:
+                    raise RuntimeError("unexpected header of PostgreSQL's binary COPY")
+                del pending[: len(_COPY_HEADER)]
+                started = True
+            if started and len(pending) >= size:
+                if not fold(memoryview(pending)[:size]):
+                    return None
+                del pending[:size]
+        if pending[-2:] != _COPY_TRAILER or (len(pending) - 2) % row.itemsize:
+            raise RuntimeError("unexpected end of PostgreSQL's binary COPY")
+        if len(pending) > 2 and not fold(memoryview(pending)[:-2]):
+            return None
+    return stats
+
+
+def _distinct_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, axis=0, return_inverse=True)``, column by column (ten times faster)."""
+    code = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.T:
+        values, inverse = np.unique(column, return_inverse=True)
+        code = code * len(values) + inverse.reshape(-1)
+        _, first, code = np.unique(code, return_index=True, return_inverse=True)
+    return keys[first], code.reshape(-1)
+
+
+def _segment(segments: list[str | None], index: int) -> str | None:
+    return None if index == _NULL else segments[int(index)]
 
 
 def _count_only(session, scope: Scope, stats: WaveStatistics) -> WaveStatistics:

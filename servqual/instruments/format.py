@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,13 +160,13 @@ class Instrument:
 
     @property
     def dimensions(self) -> list[dict[str, Any]]:
-        """Return the dimension definitions in file order."""
-        return self.data["dimensions"]
+        """Return the dimension definitions in file order (none in a checklist)."""
+        return self.data.get("dimensions", [])
 
     @property
     def forms(self) -> list[dict[str, Any]]:
-        """Return the form definitions in file order."""
-        return self.data["forms"]
+        """Return the form definitions in file order (none in a checklist)."""
+        return self.data.get("forms", [])
 
 
 # --- reading YAML while remembering where every value came from -------------------------
@@ -385,8 +385,16 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: Kinds laid out differently from questionnaires (audit checklists) and their validators,
+#: registered by their own modules (``servqual.instruments.checklist``).
+LAYOUTS: dict[str, Callable[[_Located, dict[str, Any], str | None], Instrument]] = {}
+
+
 def _validated(located: _Located, data: Any, expected_key: str | None) -> Instrument:
     located.root = data
+    layout = LAYOUTS.get(data.get("kind")) if isinstance(data, dict) else None
+    if layout is not None and not located.errors:
+        return layout(located, data, expected_key)
     items: list[Item] = []
     if not located.errors and not _check_schema(located, data, SCHEMA):
         items = _semantic_checks(located, data, expected_key)

@@ -18,7 +18,9 @@ class Instrument(Timestamped, db.Model):
 
     __tablename__ = "instruments"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('customer', 'management', 'internal')", name="kind_known"),
+        sa.CheckConstraint(
+            "kind IN ('customer', 'management', 'internal', 'checklist')", name="kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -137,6 +137,10 @@ class ReportContent:
     figures: dict[str, Figure] = field(default_factory=dict)
     #: Follow-ups of the actions opened in earlier waves (:mod:`servqual.reports.action_lines`).
     actions: tuple = ()
+    #: The audit section (:class:`servqual.reports.audit_panels.AuditPages`), None without visits.
+    audit: object = None
+    #: The PQR section (:class:`servqual.reports.pqr_panels.PqrPages`), None without cases.
+    pqr: object = None
 
 
 def gap_row(name: str, cell: GapCell | None, scale: float | None = None) -> GapRow:

@@ -17,10 +17,12 @@ from markupsafe import Markup
 from servqual.accounts.models import Role
 from servqual.gaps.sources import Scope, WaveAnalysis, analyse_wave, previous_campaign, summary
 from servqual.gaps.status import MIN_N_CONFIRMED, MIN_N_SHOWN
+from servqual.reports import audit_panels, panels, pqr_panels
 from servqual.reports import filters as dashboard_filters
-from servqual.reports import panels
 from servqual.reports.charts import render_svg
 from servqual.reports.inline_svg import presentational
+from servqual.reports.models import REPORT_LANGUAGES, ReportKind
+from servqual.reports.queries import may_request
 from servqual.reports.words import chart_words, locale_code
 from servqual.security import roles_required
 
@@ -114,6 +116,36 @@ def _action_url(filters: dashboard_filters.Filters, link: panels.CellLink | None
     )
 
 
+def report_request(filters: dashboard_filters.Filters, sites) -> dict | None:
+    """Return what the dashboard's "request a PDF" form posts, or None if the user may not.
+
+    The report covers the filtered wave and site: the site filter (or the manager's one
+    site) makes it a site report; with neither, the executive report, for managers who
+    see every site. A manager limited to several sites picks one of them in the form.
+    """
+    site_id = filters.site_id
+    allowed = current_user.site_ids
+    if site_id is None and allowed is not None and len(allowed) == 1:
+        site_id = next(iter(allowed))
+    if site_id is not None:
+        kind, choices = ReportKind.SITE, ()
+    elif allowed is None:
+        kind, choices = ReportKind.EXECUTIVE, ()
+    else:
+        kind, choices = ReportKind.SITE, tuple(site for site in sites if site.id in allowed)
+    if not choices and not may_request(current_user, kind, site_id):
+        return None
+    site_name = next((site.name for site in sites if site.id == site_id), None)
+    return {
+        "kind": kind,
+        "site_id": site_id,
+        "site_name": site_name,
+        "site_choices": choices,
+        "languages": REPORT_LANGUAGES,
+        "language": locale_code() if locale_code() in REPORT_LANGUAGES else "es",
+    }
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
@@ -126,8 +158,15 @@ def index():
     waves = trend_waves(scope)
     words = chart_words(panels.ALPHA)
     shown = []
-    for name in panels.PANELS:
-        panel = panels.build(name, analysis, waves)
+    audits = audit_panels.audit_section(scope, filters.campaign)
+    pqr = pqr_panels.pqr_section(scope, filters.campaign)
+    for name in panels.PANELS + audit_panels.PANELS + pqr_panels.PANELS:
+        if name in pqr_panels.PANELS:
+            panel = pqr_panels.build(name, pqr)
+        elif name in audit_panels.PANELS:
+            panel = audit_panels.build(name, audits)
+        else:
+            panel = panels.build(name, analysis, waves)
         if panel is None:
             continue
         rows = _rows(panel, words)
@@ -155,6 +194,8 @@ def index():
         n=n,
         n_note=_note(n),
         words=words,
+        report=report_request(filters, choices.sites),
+        audits=audits,
     )
 
 
@@ -163,7 +204,9 @@ def _filename(panel: str, wave: str) -> str:
     return f"{panel}-{safe}.csv"
 
 
-@bp.route("/<any(" + ", ".join(panels.PANELS) + "):panel>.csv")
+@bp.route(
+    "/<any(" + ", ".join(panels.PANELS + audit_panels.PANELS + pqr_panels.PANELS) + "):panel>.csv"
+)
 @roles_required(*STAFF)
 def csv(panel: str):
     """Download one panel's data table as CSV, with the same filters as the page."""
@@ -171,9 +214,16 @@ def csv(panel: str):
     if filters is None:
         abort(404)
     scope = filters.scope(current_user)
-    waves = trend_waves(scope) if panel == "trend" else []
-    analysis = None if panel == "trend" else _analysis(scope)
-    built = panels.build(panel, analysis, waves)
+    if panel in pqr_panels.PANELS:
+        built = pqr_panels.build(panel, pqr_panels.pqr_section(scope, filters.campaign))
+    elif panel in audit_panels.PANELS:
+        built = audit_panels.build(
+            panel, audit_panels.audit_section(scope, filters.campaign, None, 0)
+        )
+    else:
+        waves = trend_waves(scope) if panel == "trend" else []
+        analysis = None if panel == "trend" else _analysis(scope)
+        built = panels.build(panel, analysis, waves)
     if built is None:
         abort(404)
     return Response(

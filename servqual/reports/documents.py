@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from servqual.gaps.sources import Scope, analyse_wave
 from servqual.modelbase import utcnow
 from servqual.pdf import RenderedPdf, StaticOnlyFetcher, render_document
-from servqual.reports import figures
+from servqual.reports import audit_panels, figures, pqr_panels
 from servqual.reports.action_lines import action_lines
 from servqual.reports.content import report_content, staff_content
 from servqual.reports.models import ReportKind
@@ -83,6 +83,8 @@ def build(
                     "waterfall": figures.waterfall_figure(analysis, grid),
                     "heatmap": figures.heatmap_figure(grid),
                 },
+                audit=audit_panels.audit_pages(scope, campaign),
+                pqr=pqr_panels.pqr_pages(scope, campaign),
             )
         timings["charts"] = time.perf_counter() - started
 

@@ -100,13 +100,16 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def waterfall_figure(analysis: WaveAnalysis, grid: PillarGrid) -> Figure:
-    """Draw one waterfall per pillar over the scope.
+def waterfall_pillars(
+    analysis: WaveAnalysis, keep: Sequence[Label] = ()
+) -> tuple[WaterfallPillar, ...]:
+    """Return each pillar's six levels over the scope: the dashboard's and the PDFs' waterfall.
 
     E and P are the pillar's respondent-level scores; M, S, D and C, measured per
-    touchpoint, are the unweighted means over the touchpoints that have them.
+    touchpoint, are the unweighted means over the touchpoints that have them. A level on
+    fewer than 5 answers (E, P, or a touchpoint's D) is left out, as everywhere else.
+    With ``keep``, only those pillars (e.g. the ones with Gap 5 cells in a scope).
     """
-    words = chart_words(ALPHA)
     table = analysis.pillars
     chain: dict[object, list[ChainCell]] = {}
     for cell in analysis.chain:
@@ -115,7 +118,7 @@ def waterfall_figure(analysis: WaveAnalysis, grid: PillarGrid) -> Figure:
     for label, expectation, perception in zip(
         table.subjects, table.expectation, table.perception, strict=True
     ):
-        if label not in grid.pillars and grid.pillars:
+        if keep and label not in keep:
             continue
         cells = chain.get(label.code, [])
         levels = [cell.waterfall.levels for cell in cells]
@@ -127,13 +130,25 @@ def waterfall_figure(analysis: WaveAnalysis, grid: PillarGrid) -> Figure:
                 management=_mean([level.management for level in levels]),
                 specification=_mean([level.specification for level in levels]),
                 delivery=_mean(
-                    [level.delivery.value if level.delivery else None for level in levels]
+                    [
+                        level.delivery.value
+                        if level.delivery and not level.delivery.suppressed_for_staff
+                        else None
+                        for level in levels
+                    ]
                 ),
                 communication=_mean([level.communication for level in levels]),
                 perception=None if perception.suppressed_for_staff else perception.mean,
                 delivery_source=delivery_sources(sources),
             )
         )
+    return tuple(pillars)
+
+
+def waterfall_figure(analysis: WaveAnalysis, grid: PillarGrid) -> Figure:
+    """Draw one waterfall per pillar with Gap 5 cells in the scope (:func:`waterfall_pillars`)."""
+    words = chart_words(ALPHA)
+    pillars = waterfall_pillars(analysis, grid.pillars)
     campaign = analysis.campaign
     chart = WaterfallChart(
         title=_("Gap waterfall by pillar"),

@@ -31,13 +31,12 @@ from servqual.reports.charts import (
     TrendChart,
     TrendSeries,
     WaterfallChart,
-    WaterfallPillar,
     ZoneChart,
     ZoneLabels,
     ZoneRow,
 )
-from servqual.reports.figures import gap5_heatmap
-from servqual.reports.words import chart_words, delivery_sources, waterfall_labels
+from servqual.reports.figures import gap5_heatmap, waterfall_pillars
+from servqual.reports.words import chart_words, waterfall_labels
 
 ALPHA = 0.05
 #: Every panel, in the order of the page; all but ``priorities`` are charts.
@@ -105,49 +104,12 @@ def _significant(adjusted_p: float | None, n: int) -> bool:
     return adjusted_p is not None and adjusted_p < ALPHA and not is_suppressed(n)
 
 
-def _mean(values: Sequence[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return sum(present) / len(present) if present else None
-
-
 # --- panels ---------------------------------------------------------------------------
 
 
 def waterfall_panel(analysis: WaveAnalysis) -> Panel:
-    """E → M → S → D (C, P beside) per pillar over the scope.
-
-    E and P are the pillar's respondent-level scores; M, S, D and C, measured per
-    touchpoint, are the unweighted means over the touchpoints that have them.
-    """
-    chains: dict[object, list] = {}
-    for cell in analysis.chain:
-        chains.setdefault(cell.pillar.code, []).append(cell)
-    table = analysis.pillars
-    pillars = []
-    for label, expectation, perception in zip(
-        table.subjects, table.expectation, table.perception, strict=True
-    ):
-        levels = [cell.waterfall.levels for cell in chains.get(label.code, [])]
-        sources = {cell.waterfall.delivery_source for cell in chains.get(label.code, [])}
-        pillars.append(
-            WaterfallPillar(
-                name=label.name,
-                expectation=None if expectation.suppressed_for_staff else expectation.mean,
-                management=_mean([level.management for level in levels]),
-                specification=_mean([level.specification for level in levels]),
-                delivery=_mean(
-                    [
-                        level.delivery.value
-                        if level.delivery and not level.delivery.suppressed_for_staff
-                        else None
-                        for level in levels
-                    ]
-                ),
-                communication=_mean([level.communication for level in levels]),
-                perception=None if perception.suppressed_for_staff else perception.mean,
-                delivery_source=delivery_sources(sources),
-            )
-        )
+    """E → M → S → D (C, P beside) per pillar over the scope (:func:`waterfall_pillars`)."""
+    pillars = waterfall_pillars(analysis)
     campaign = analysis.campaign
     chart = WaterfallChart(
         title=_("Gap waterfall by pillar"),

@@ -77,7 +77,22 @@ def delete_guarded(instance: Any, name: str) -> None:
                 list=listing,
             )
         )
+    # A pillar takes its item mappings with it: the summary's moments must follow.
+    mapped = (
+        [link.item_code for link in instance.item_links] if isinstance(instance, Pillar) else []
+    )
     db.session.delete(instance)
+    db.session.flush()
+    if mapped:
+        _rebuild_summary_moments(mapped)
+
+
+def _rebuild_summary_moments(codes: list[str]) -> None:
+    """Recompute the maintained moments of the campaigns that score any of ``codes``."""
+    from servqual.surveys.aggregates import campaigns_with_items, rebuild_cell_moments
+
+    for campaign_id in campaigns_with_items(codes):
+        rebuild_cell_moments(campaign_id)
     db.session.flush()
 
 
@@ -96,8 +111,4 @@ def set_item_pillars(mapping: dict[str, set[int]]) -> None:
             db.session.add(ItemPillar(item_code=code, pillar_id=pillar_id))
     db.session.flush()
     # The summary's maintained moments depend on the mapping: recompute what it changes.
-    from servqual.surveys.aggregates import campaigns_with_items, rebuild_cell_moments
-
-    for campaign_id in campaigns_with_items(list(mapping)):
-        rebuild_cell_moments(campaign_id)
-    db.session.flush()
+    _rebuild_summary_moments(list(mapping))

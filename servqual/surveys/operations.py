@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from servqual.extensions import db
-from servqual.instruments.format import Instrument, from_definition
 from servqual.instruments.models import InstrumentVersion
 from servqual.modelbase import utcnow
+from servqual.pqr import follow_up
 from servqual.service.models import ChannelKind, Site
 from servqual.surveys.aggregates import record_responses
 from servqual.surveys.invitation_models import Invitation, InvitationStatus
@@ -27,7 +27,13 @@ from servqual.surveys.models import (
     Response,
     SurveyLink,
 )
-from servqual.surveys.steps import MEASURE_COLUMNS, build_steps, importance_item, scored_items
+from servqual.surveys.steps import (
+    MEASURE_COLUMNS,
+    build_steps,
+    importance_item,
+    instrument_of,
+    scored_items,
+)
 
 #: Channels where the customer is not at a branch: one link without a site is enough.
 REMOTE_CHANNELS = {
@@ -46,23 +52,6 @@ class SurveyError(ValueError):
 def token_hash(token: str) -> str:
     """Return the stored form of a secret token (SHA-256, hex)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-#: Validated definitions by content hash. A stored version never changes, so each process
-#: validates it once rather than on every questionnaire page (validating the JSON Schema
-#: costs tens of milliseconds). Versions are few, so the cache needs no bound.
-_VALIDATED: dict[str, Instrument] = {}
-
-
-def instrument_of(campaign: Campaign) -> Instrument:
-    """Return the validated instrument definition the campaign uses."""
-    version = campaign.instrument_version
-    instrument = _VALIDATED.get(version.content_hash)
-    if instrument is None:
-        instrument = from_definition(version.definition)
-        if instrument.content_hash == version.content_hash:  # the row describes its content
-            _VALIDATED[version.content_hash] = instrument
-    return instrument
 
 
 def ensure_links(campaign: Campaign) -> list[SurveyLink]:
@@ -236,4 +225,5 @@ def submit_draft(draft: Draft, language: str, today: date) -> Response:
     db.session.delete(draft)
     db.session.flush()
     record_responses(campaign, [response.id])
+    follow_up.open_follow_up(response)
     return response

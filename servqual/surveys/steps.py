@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servqual.instruments.format import Instrument, Item
-from servqual.surveys.models import SurveyFormat
+from servqual.instruments.format import Instrument, Item, from_definition
+from servqual.surveys.models import Campaign, SurveyFormat
 
 #: The measure a form collects -> the answers column it is stored in.
 MEASURE_COLUMNS = {"E": "e", "P": "p", "A": "a", "Ds": "ds"}
@@ -43,6 +43,23 @@ class Step:
     questions: tuple[Question, ...]
 
 
+#: Validated definitions by content hash. A stored version never changes, so each process
+#: validates it once rather than on every questionnaire page and every submission
+#: (validating the JSON Schema costs milliseconds). Versions are few: no bound is needed.
+_VALIDATED: dict[str, Instrument] = {}
+
+
+def instrument_of(campaign: Campaign) -> Instrument:
+    """Return the validated instrument definition the campaign uses."""
+    version = campaign.instrument_version
+    instrument = _VALIDATED.get(version.content_hash)
+    if instrument is None:
+        instrument = from_definition(version.definition)
+        if instrument.content_hash == version.content_hash:  # the row describes its content
+            _VALIDATED[version.content_hash] = instrument
+    return instrument
+
+
 def forms_by_measure(instrument: Instrument) -> dict[str, dict]:
     """Map each measure to the (first) form collecting it."""
     found: dict[str, dict] = {}
@@ -64,8 +81,20 @@ def scored_items(instrument: Instrument) -> list[Item]:
     return [i for i in instrument.items if i.dimension in scored and i.type == "likert"]
 
 
+#: Pages by instrument content and format (they depend on nothing else), built once.
+_STEPS: dict[tuple[str, str], tuple[Step, ...]] = {}
+
+
 def build_steps(instrument: Instrument, survey_format: str) -> list[Step]:
     """Return the item pages of a format followed by the closing page."""
+    key = (instrument.content_hash, str(survey_format))
+    steps = _STEPS.get(key)
+    if steps is None:
+        steps = _STEPS[key] = tuple(_build_steps(instrument, survey_format))
+    return list(steps)
+
+
+def _build_steps(instrument: Instrument, survey_format: str) -> list[Step]:
     forms = forms_by_measure(instrument)
     items = scored_items(instrument)
     steps = []

@@ -1,13 +1,17 @@
-"""A manager opens the dashboard on a phone, filters it, and opens an action from a cell."""
+"""A manager opens the dashboard on a phone, filters it, opens an action from a cell, gets a PDF."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from servqual.accounts.operations import create_user
 from servqual.extensions import db
 from servqual.reports.action_models import Action
+from servqual.reports.models import Report, ReportKind, ReportStatus
 from tests.browser.conftest import PHONE
 from tests.browser.test_respondent import assert_accessible
 from tests.conftest import GOOD_PASSWORD
@@ -29,7 +33,9 @@ def manager_data(live_server):
 
 
 @pytest.mark.browser
-def test_manager_filters_the_dashboard_and_opens_an_action(browser, live_server, manager_data):
+def test_manager_filters_the_dashboard_opens_an_action_and_downloads_a_pdf(
+    browser, live_server, manager_data
+):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/login?lang=en")
@@ -51,6 +57,7 @@ def test_manager_filters_the_dashboard_and_opens_an_action(browser, live_server,
     page.get_by_label("Segment").select_option("loyal")
     page.get_by_role("button", name="Apply filters").click()
     assert f"site={manager_data['north']}" in page.url and "segment=loyal" in page.url
+    filtered = page.url
     heatmap = page.locator("#panel-heatmap table")
     # Twelve answers per site, half of them loyal: six respondents per cell, indicative.
     assert "indicative" in heatmap.inner_text()
@@ -64,6 +71,26 @@ def test_manager_filters_the_dashboard_and_opens_an_action(browser, live_server,
     page.get_by_role("button", name="Open the action").click()
     assert page.get_by_role("heading", name="Action: Counter × Agility").is_visible()
     assert_accessible(page, "action page")
+
+    # Back on the filtered dashboard, the manager asks for the PDF of that site.
+    page.goto(filtered)
+    request = page.locator("section.report-request")
+    assert "site report" in request.inner_text() and "North" in request.inner_text()
+    page.get_by_label("Language of the report").select_option("en")
+    page.get_by_role("button", name="Request a PDF report").click()
+    # Without Redis the report is written during the request; the page then offers it.
+    download_link = page.get_by_role("link", name="Download PDF")
+    download_link.wait_for(timeout=60_000)
+    assert page.get_by_text("Site report").first.is_visible()
+    with page.expect_download() as event:
+        download_link.click()
+    download = event.value
+    assert download.suggested_filename.endswith(".pdf")
+    data = download.path().read_bytes()
+    assert data.startswith(b"%PDF")
+    pdf = PdfReader(io.BytesIO(data))
+    assert len(pdf.pages) >= 3
+    assert "Site report" in pdf.pages[0].extract_text()
     context.close()
 
     with live_server.app.app_context():
@@ -73,3 +100,10 @@ def test_manager_filters_the_dashboard_and_opens_an_action(browser, live_server,
             manager_data["counter"],
         )
         assert action.baseline_n == 12
+        report = db.session.scalars(sa.select(Report)).one()
+        assert (report.kind, report.site_id, report.language, report.status) == (
+            ReportKind.SITE,
+            manager_data["north"],
+            "en",
+            ReportStatus.DONE,
+        )

@@ -10,7 +10,7 @@ from servqual.cli import main as cli_main
 from servqual.gaps.sources import Scope, summary, summary_live
 from servqual.instruments.format import from_definition
 from servqual.service.models import Pillar
-from servqual.service.operations import set_item_pillars
+from servqual.service.operations import delete_guarded, set_item_pillars
 from servqual.surveys import importing
 from servqual.surveys import operations as survey_ops
 from servqual.surveys.aggregate_models import CellMoments
@@ -82,6 +82,17 @@ def test_a_mapping_change_recomputes_the_summary(db):
     set_item_pillars({"REL2": {wa.id}})  # WA now has REL2 and EMP2
     after = assert_same(scope)
     assert after != before
+
+
+def test_deleting_a_pillar_recomputes_the_promise_margin(db):
+    wave = wavedata.build(n=60)
+    scope = Scope(wave.campaign.id)
+    before = summary(scope)
+    wa = db.session.scalar(db.select(Pillar).filter_by(code="WA"))
+    delete_guarded(wa, "WA")  # EMP2, mapped to WA only, leaves the promise
+    after = assert_same(scope)
+    assert summary(scope).overall.mean != before.overall.mean
+    assert len(after) == len(_figures(before)) - 3  # WA at the two touchpoints and its margin
 
 
 def test_imported_and_submitted_responses_are_counted(db):

@@ -140,3 +140,11 @@ def test_gaps_1_to_3_always_telescope(e, m, s, d):
     result = waterfall(ChainLevels(e, m, s, estimate, None, None))
     assert result.telescopes is True
     assert math.isclose(result.chain_total, d - e, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("trials", [1, 1.6, 2, 3, 7.5, 40, 1000])
+def test_wilson_bounds_hold_the_rate_exactly_at_none_and_all(trials):
+    # At k = 0 the lower bound is 0 and at k = n the upper bound is 1, exactly: rounding
+    # once left 5.6e-17 above a compliance of 0 (found by hypothesis in the audit scores).
+    assert wilson_interval(0, trials)[0] == 0.0
+    assert wilson_interval(trials, trials)[1] == 1.0

@@ -10,12 +10,14 @@ from html import unescape
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from servqual.extensions import db as _db
 from servqual.gaps.sources import Scope, analyse_wave
 from servqual.i18n import LOCALE_COOKIE
 from servqual.reports import panels
 from servqual.reports.charts import format_number
+from servqual.reports.models import Report
 from tests import factories
 from tests.reports.dashdata import organisation
 
@@ -317,3 +319,53 @@ def test_zone_of_tolerance_panel_for_the_three_column_format(client, make_user, 
         assert float(row[4]) == pytest.approx(shares.mean_adequacy_gap, abs=1e-6)
         assert float(row[5]) == pytest.approx(shares.mean_superiority_gap, abs=1e-6)
         assert int(row[6]) == shares.n
+
+
+def report_form(html: str) -> tuple[str, str, dict[str, str]]:
+    """Return the dashboard's "request a PDF" section, its action and its hidden fields."""
+    section = re.search(r'<section class="report-request".*?</section>', html, re.DOTALL).group(0)
+    action = re.search(r'<form method="post" action="([^"]+)"', section).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', section))
+    return section, action, fields
+
+
+def test_the_dashboard_requests_the_pdf_of_its_wave_and_site(client, make_user, login, org):
+    login(make_user("manager"))
+    north = org.sites[0]
+    _section, action, fields = report_form(page(client, f"/dashboard/?campaign={org.current.id}"))
+    assert action == "/reports/new"
+    assert fields["kind"] == "executive" and fields["site_id"] == ""
+    assert fields["campaign_id"] == str(org.current.id)
+
+    html = page(client, f"/dashboard/?campaign={org.current.id}&site={north.id}&segment=loyal")
+    section, action, fields = report_form(html)
+    assert "The site report of wave" in section and north.name in section
+    assert (fields["kind"], fields["site_id"]) == ("site", str(north.id))
+    response = client.post(action, data={**fields, "language": "en"})
+    assert response.status_code == 302 and "/reports/" in response.headers["Location"]
+    status = page(client, response.headers["Location"])
+    assert "Download PDF" in status
+    download = re.search(r'href="(/reports/\d+/download)"', status).group(1)
+    pdf = client.get(download)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    report = _db.session.scalars(sa.select(Report)).one()
+    assert (report.kind, report.site_id, report.campaign_id, report.language) == (
+        "site",
+        north.id,
+        org.current.id,
+        "en",
+    )
+
+
+def test_a_manager_limited_to_sites_requests_only_their_site_reports(client, make_user, login, org):
+    north, south = org.sites
+    login(make_user("manager", sites=[north]))
+    _section, _action, fields = report_form(page(client, f"/dashboard/?campaign={org.current.id}"))
+    assert (fields["kind"], fields["site_id"]) == ("site", str(north.id))
+
+    login(make_user("manager", sites=[north, south]))
+    section, _action, fields = report_form(page(client, f"/dashboard/?campaign={org.current.id}"))
+    # Several sites and no site filter: the manager picks one; never the executive report.
+    assert fields["kind"] == "site" and "site_id" not in fields
+    choices = section.split('name="site_id"', 1)[1].split("</select>", 1)[0]
+    assert north.name in choices and south.name in choices

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from openpyxl import Workbook
 
 from servqual.surveys.invitation_models import Contact, Invitation
 from servqual.surveys.models import Response
-from tests import factories
+from tests import factories, mailbox
 
 CSV = (
     "name,email,customer_id,segment,consent\n"
@@ -23,33 +20,7 @@ CSV = (
 )
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos[0], envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(app, monkeypatch):
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    yield handler
-    controller.stop()
+inbox = mailbox.inbox
 
 
 def _upload(client, content: bytes, filename: str, **fields):

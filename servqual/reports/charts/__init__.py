@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from servqual.reports.charts.compliance import (
+    ComplianceCell,
+    ComplianceChart,
+    render_compliance,
+)
 from servqual.reports.charts.heatmap import HeatmapCell, HeatmapChart, render_heatmap
 from servqual.reports.charts.intervals import DimensionChart, IntervalBar, render_dimensions
 from servqual.reports.charts.quadrants import (
@@ -47,6 +52,7 @@ Chart = (
     | QuadrantChart
     | TrendChart
     | ReliabilityChart
+    | ComplianceChart
 )
 
 RENDERERS: dict[type, Callable[..., str]] = {
@@ -57,6 +63,7 @@ RENDERERS: dict[type, Callable[..., str]] = {
     QuadrantChart: render_quadrants,
     TrendChart: render_trend,
     ReliabilityChart: render_reliability,
+    ComplianceChart: render_compliance,
 }
 
 
@@ -76,6 +83,8 @@ __all__ = [
     "AlphaBar",
     "Chart",
     "ChartWords",
+    "ComplianceCell",
+    "ComplianceChart",
     "DimensionChart",
     "HeatmapCell",
     "HeatmapChart",

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from servqual.reports.charts import palette
+from servqual.reports.charts import grid, palette
 from servqual.reports.charts.svg import footnote, locale_ticks, no_data_axes, render
 from servqual.reports.charts.text import (
     ChartWords,
@@ -71,10 +70,7 @@ class HeatmapChart:
 
     def __post_init__(self) -> None:
         """Refuse a grid whose shape differs from its row and column labels."""
-        if len(self.cells) != len(self.rows) or any(
-            len(row) != len(self.columns) for row in self.cells
-        ):
-            raise ValueError("cells must have one row per row label and one cell per column")
+        grid.check_shape(self)
 
     def is_significant(self, cell: HeatmapCell) -> bool:
         """Return whether ``cell`` is shown and its adjusted p-value is below ``alpha``."""
@@ -95,35 +91,17 @@ class HeatmapChart:
 
     def table(self) -> Table:
         """Return one row per cell: row, column, mean, interval, n, adjusted p."""
-        words = self.words
-        header = (
-            self.row_label,
-            self.column_label,
-            self.value_label,
-            words.ci_low,
-            words.ci_high,
-            words.n,
-            self.adjusted_p_label,
+        return grid.grid_table(
+            self,
+            (self.adjusted_p_label,),
+            lambda cell: (
+                shown(cell.mean, cell.n),
+                shown(cell.ci_low, cell.n),
+                shown(cell.ci_high, cell.n),
+                cell.n,
+                None if is_hidden(cell.n) else finite(cell.adjusted_p),
+            ),
         )
-        rows = []
-        for row_name, row in zip(self.rows, self.cells, strict=True):
-            for column_name, cell in zip(self.columns, row, strict=True):
-                if cell is None:
-                    rows.append((row_name, column_name, None, None, None, None, None))
-                    continue
-                hidden = is_hidden(cell.n)
-                rows.append(
-                    (
-                        row_name,
-                        column_name,
-                        shown(cell.mean, cell.n),
-                        shown(cell.ci_low, cell.n),
-                        shown(cell.ci_high, cell.n),
-                        cell.n,
-                        None if hidden else finite(cell.adjusted_p),
-                    )
-                )
-        return Table(header, tuple(rows))
 
 
 def render_heatmap(chart: HeatmapChart) -> str:
@@ -138,17 +116,7 @@ def render_heatmap(chart: HeatmapChart) -> str:
             return
         limit = chart.colour_limit()
         significant, indicative = _draw_cells(axes, chart, limit)
-        axes.set_xlim(0, len(chart.columns))
-        axes.set_ylim(len(chart.rows), 0)
-        axes.set_xticks([j + 0.5 for j in range(len(chart.columns))], chart.columns)
-        axes.set_yticks([i + 0.5 for i in range(len(chart.rows))], chart.rows)
-        axes.xaxis.tick_top()
-        axes.xaxis.set_label_position("top")
-        axes.tick_params(length=0)
-        for spine in axes.spines.values():
-            spine.set_visible(False)
-        axes.set_xlabel(chart.column_label)
-        axes.set_ylabel(chart.row_label)
+        grid.grid_axes(axes, chart.rows, chart.columns, chart.row_label, chart.column_label)
         mappable = ScalarMappable(palette.diverging_norm(limit), palette.DIVERGING_MAP)
         # Fewer steps than matplotlib's rasterizing threshold keep the bar vector.
         steps = [-limit + 2 * limit * k / _COLOURBAR_STEPS for k in range(_COLOURBAR_STEPS + 1)]
@@ -170,12 +138,18 @@ def _draw_cells(axes: Axes, chart: HeatmapChart, limit: float) -> tuple[bool, bo
         for j, cell in enumerate(row):
             value = None if cell is None else shown(cell.mean, cell.n)
             if cell is None or value is None:
-                _empty_cell(axes, i, j, missing_reason(words, None if cell is None else cell.n))
+                reason = missing_reason(words, None if cell is None else cell.n)
+                grid.empty_cell(
+                    axes,
+                    i,
+                    j,
+                    reason,
+                    color=palette.TEXT,
+                    bbox={"facecolor": palette.NO_DATA, "edgecolor": "none", "pad": 1.5},
+                    wrap=True,
+                )
                 continue
             colour = palette.diverging_colour(value, limit)
-            axes.add_patch(
-                Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5)
-            )
             significant = chart.is_significant(cell)
             any_significant |= significant
             any_indicative |= is_indicative(cell.n)
@@ -183,39 +157,5 @@ def _draw_cells(axes: Axes, chart: HeatmapChart, limit: float) -> tuple[bool, bo
             if cell.n is not None:
                 text += f"\n{words.n} = {format_count(cell.n, words.locale)}"
             weight = "bold" if significant else "normal"
-            axes.text(
-                j + 0.5,
-                i + 0.5,
-                text,
-                ha="center",
-                va="center",
-                fontsize=8,
-                fontweight=weight,
-                color=palette.text_colour_on(colour),
-            )
+            grid.filled_cell(axes, i, j, colour, text, fontweight=weight)
     return any_significant, any_indicative
-
-
-def _empty_cell(axes: Axes, i: int, j: int, reason: str) -> None:
-    axes.add_patch(
-        Rectangle(
-            (j, i),
-            1,
-            1,
-            facecolor=palette.NO_DATA,
-            edgecolor="white",
-            hatch=palette.NO_DATA_HATCH,
-            linewidth=1.5,
-        )
-    )
-    axes.text(
-        j + 0.5,
-        i + 0.5,
-        reason,
-        ha="center",
-        va="center",
-        fontsize=7,
-        color=palette.TEXT,
-        bbox={"facecolor": palette.NO_DATA, "edgecolor": "none", "pad": 1.5},
-        wrap=True,
-    )

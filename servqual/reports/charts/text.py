@@ -7,6 +7,7 @@ Spanish, "−0.42" in English).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -99,6 +100,9 @@ def shown(value: Number | None, n: int | None = None) -> float | None:
     return None if is_hidden(n) else finite(value)
 
 
+# Cached: matplotlib formats every tick at each of a chart's draws, and Babel's
+# formatting costs more than the drawing of the label.
+@functools.lru_cache(maxsize=4096)
 def format_number(value: float, locale: str, decimals: int = 2, signed: bool = False) -> str:
     """Write ``value`` with ``decimals`` decimals in ``locale``, a true minus, optional plus."""
     rounded = round(value, decimals)
@@ -111,11 +115,13 @@ def format_number(value: float, locale: str, decimals: int = 2, signed: bool = F
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def format_count(n: int, locale: str) -> str:
     """Write a count in ``locale``."""
     return format_decimal(n, format="#,##0", locale=locale)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_tick(value: float, locale: str) -> str:
     """Write an axis tick: up to two decimals, a true minus, no "−0"."""
     rounded = round(value, 2)

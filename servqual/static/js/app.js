@@ -19,3 +19,16 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   });
 });
+
+// A report is written while the request waits (no Redis) or queued: say so, and keep a
+// second click from asking for it twice.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.request-report").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      var status = form.querySelector(".progress-text");
+      if (status) { status.textContent = form.dataset.busy; }
+      if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+    });
+  });
+});

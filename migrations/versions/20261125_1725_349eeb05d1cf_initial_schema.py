@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 948f859bd8ab
+Revision ID: 349eeb05d1cf
 Revises: 
-Create Date: 2026-11-25 14:33:31.251350
+Create Date: 2026-11-25 17:25:38.472766
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '948f859bd8ab'
+revision = '349eeb05d1cf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('customer', 'management', 'internal')", name=op.f('ck_instruments_kind_known')),
+    sa.CheckConstraint("kind IN ('customer', 'management', 'internal', 'checklist')", name=op.f('ck_instruments_kind_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instruments')),
     sa.UniqueConstraint('key', name=op.f('uq_instruments_key'))
     )
@@ -173,6 +173,28 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sites_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'site_id', name=op.f('pk_user_sites'))
     )
+    op.create_table('audit_programmes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=160), nullable=False),
+    sa.Column('instrument_version_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('visits_per_site_month', sa.Integer(), nullable=False),
+    sa.Column('channel_mix', sa.JSON(), nullable=False),
+    sa.Column('keeps_location', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('draft', 'active', 'closed')", name=op.f('ck_audit_programmes_status_known')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_audit_programmes_ends_after_start')),
+    sa.CheckConstraint('visits_per_site_month >= 0', name=op.f('ck_audit_programmes_quota_not_negative')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_audit_programmes_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instrument_version_id'], ['instrument_versions.id'], name=op.f('fk_audit_programmes_instrument_version_id_instrument_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_programmes'))
+    )
+    with op.batch_alter_table('audit_programmes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_programmes_instrument_version_id'), ['instrument_version_id'], unique=False)
+
     op.create_table('campaigns',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=160), nullable=False),
@@ -304,6 +326,56 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_actions_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_site_id'), ['site_id'], unique=False)
+
+    op.create_table('audit_programme_sites',
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['audit_programmes.id'], name=op.f('fk_audit_programme_sites_programme_id_audit_programmes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_audit_programme_sites_site_id_sites'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('programme_id', 'site_id', name=op.f('pk_audit_programme_sites'))
+    )
+    op.create_table('audit_programme_touchpoints',
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['audit_programmes.id'], name=op.f('fk_audit_programme_touchpoints_programme_id_audit_programmes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_audit_programme_touchpoints_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('programme_id', 'touchpoint_id', name=op.f('pk_audit_programme_touchpoints'))
+    )
+    op.create_table('audit_visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=True),
+    sa.Column('scheduled_on', sa.Date(), nullable=False),
+    sa.Column('auditor_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('submission_token', sa.String(length=32), nullable=False),
+    sa.Column('submission_count', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status = 'scheduled' OR auditor_id IS NOT NULL", name=op.f('ck_audit_visits_started_has_auditor')),
+    sa.CheckConstraint("status IN ('scheduled', 'in_progress', 'submitted', 'returned', 'approved', 'rejected')", name=op.f('ck_audit_visits_status_known')),
+    sa.CheckConstraint('ended_at IS NULL OR started_at IS NULL OR ended_at >= started_at', name=op.f('ck_audit_visits_ends_after_start')),
+    sa.ForeignKeyConstraint(['auditor_id'], ['users.id'], name=op.f('fk_audit_visits_auditor_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_audit_visits_channel_id_channels'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['programme_id'], ['audit_programmes.id'], name=op.f('fk_audit_visits_programme_id_audit_programmes'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_audit_visits_reviewer_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_audit_visits_site_id_sites'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_audit_visits_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_visits')),
+    sa.UniqueConstraint('submission_token', name=op.f('uq_audit_visits_submission_token'))
+    )
+    with op.batch_alter_table('audit_visits', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_visits_auditor_date', ['auditor_id', 'scheduled_on'], unique=False)
+        batch_op.create_index('ix_audit_visits_programme_site', ['programme_id', 'site_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_visits_status'), ['status'], unique=False)
 
     op.create_table('campaign_sites',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -513,6 +585,90 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('audit_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('question_code', sa.String(length=32), nullable=False),
+    sa.Column('section_code', sa.String(length=32), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('question_type', sa.String(length=16), nullable=False),
+    sa.Column('standard_id', sa.Integer(), nullable=True),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=True),
+    sa.Column('weight', sa.Float(), nullable=False),
+    sa.Column('value_bool', sa.Boolean(), nullable=True),
+    sa.Column('value_number', sa.Float(), nullable=True),
+    sa.Column('value_unit', sa.String(length=32), nullable=True),
+    sa.Column('value_text', sa.Text(), nullable=True),
+    sa.Column('is_not_applicable', sa.Boolean(), nullable=False),
+    sa.Column('is_met', sa.Boolean(), nullable=True),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('NOT is_not_applicable OR (is_met IS NULL AND score IS NULL)', name=op.f('ck_audit_answers_not_applicable_unscored')),
+    sa.CheckConstraint('score IS NULL OR (score >= 0 AND score <= 1)', name=op.f('ck_audit_answers_score_0_1')),
+    sa.CheckConstraint('weight >= 0', name=op.f('ck_audit_answers_weight_not_negative')),
+    sa.ForeignKeyConstraint(['standard_id'], ['standards.id'], name=op.f('fk_audit_answers_standard_id_standards'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_audit_answers_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['visit_id'], ['audit_visits.id'], name=op.f('fk_audit_answers_visit_id_audit_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_answers')),
+    sa.UniqueConstraint('visit_id', 'question_code', name=op.f('uq_audit_answers_visit_id_question_code'))
+    )
+    with op.batch_alter_table('audit_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_answers_standard', ['standard_id'], unique=False)
+
+    op.create_table('audit_evidence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('question_code', sa.String(length=32), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('stored_name', sa.String(length=128), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('has_location', sa.Boolean(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('size_bytes > 0', name=op.f('ck_audit_evidence_size_positive')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_audit_evidence_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['visit_id'], ['audit_visits.id'], name=op.f('fk_audit_evidence_visit_id_audit_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_evidence')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_audit_evidence_stored_name')),
+    sa.UniqueConstraint('visit_id', 'sha256', name=op.f('uq_audit_evidence_visit_id_sha256'))
+    )
+    with op.batch_alter_table('audit_evidence', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_evidence_sha256', ['sha256'], unique=False)
+
+    op.create_table('audit_visit_edits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('question_code', sa.String(length=32), nullable=False),
+    sa.Column('old_value', sa.Text(), nullable=True),
+    sa.Column('new_value', sa.Text(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_audit_visit_edits_user_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['visit_id'], ['audit_visits.id'], name=op.f('fk_audit_visit_edits_visit_id_audit_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_visit_edits'))
+    )
+    with op.batch_alter_table('audit_visit_edits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_visit_edits_visit_id'), ['visit_id'], unique=False)
+
+    op.create_table('audit_visit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=12), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.CheckConstraint("action IN ('assigned', 'claimed', 'started', 'ended', 'submitted', 'returned', 'approved', 'rejected')", name=op.f('ck_audit_visit_events_action_known')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_audit_visit_events_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['visit_id'], ['audit_visits.id'], name=op.f('fk_audit_visit_events_visit_id_audit_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_visit_events'))
+    )
+    with op.batch_alter_table('audit_visit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_visit_events_visit_id'), ['visit_id'], unique=False)
+
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -628,11 +784,180 @@ def upgrade():
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_importance_points_response_id_responses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('response_id', 'dimension', name=op.f('pk_importance_points'))
     )
+    op.create_table('pqr_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('filing_number', sa.String(length=32), nullable=False),
+    sa.Column('request_type', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=12), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('touchpoint_id', sa.Integer(), nullable=True),
+    sa.Column('incident_on', sa.Date(), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('contact_name', sa.String(length=160), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('contact_phone', sa.String(length=40), nullable=True),
+    sa.Column('contact_address', sa.String(length=255), nullable=True),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('consent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('consent_policy_version', sa.String(length=32), nullable=False),
+    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('filed_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('assigned_to_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('suggested_pillar_id', sa.Integer(), nullable=True),
+    sa.Column('suggested_dimension', sa.String(length=32), nullable=True),
+    sa.Column('pillar_id', sa.Integer(), nullable=True),
+    sa.Column('dimension', sa.String(length=32), nullable=True),
+    sa.Column('classified_by_id', sa.Integer(), nullable=True),
+    sa.Column('classified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answer_text', sa.Text(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.Column('extended_due_on', sa.Date(), nullable=True),
+    sa.Column('extension_reason', sa.Text(), nullable=True),
+    sa.Column('extension_notified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('extension_notified_on', sa.Date(), nullable=True),
+    sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('overdue_escalated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('satisfaction_token', sa.String(length=64), nullable=True),
+    sa.Column('satisfaction_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('is_satisfied', sa.Boolean(), nullable=True),
+    sa.Column('satisfaction_comment', sa.Text(), nullable=True),
+    sa.Column('satisfaction_answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('survey_response_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("channel <> 'survey' OR survey_response_id IS NOT NULL", name=op.f('ck_pqr_cases_survey_has_response')),
+    sa.CheckConstraint("channel IN ('web', 'phone', 'letter', 'in_person', 'email', 'survey')", name=op.f('ck_pqr_cases_channel_known')),
+    sa.CheckConstraint("channel IN ('web', 'survey') OR created_by_id IS NOT NULL", name=op.f('ck_pqr_cases_staff_has_author')),
+    sa.CheckConstraint("dimension IS NULL OR dimension IN ('tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy')", name=op.f('ck_pqr_cases_dimension_known')),
+    sa.CheckConstraint("request_type IN ('petition', 'information', 'consultation', 'complaint', 'claim', 'suggestion', 'compliment')", name=op.f('ck_pqr_cases_request_type_known')),
+    sa.CheckConstraint("status IN ('received', 'in_progress', 'waiting_customer', 'answered', 'closed', 'reopened')", name=op.f('ck_pqr_cases_status_known')),
+    sa.CheckConstraint("status NOT IN ('answered', 'closed') OR answered_at IS NOT NULL", name=op.f('ck_pqr_cases_answered_has_date')),
+    sa.CheckConstraint("suggested_dimension IS NULL OR suggested_dimension IN ('tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy')", name=op.f('ck_pqr_cases_suggested_dimension_known')),
+    sa.CheckConstraint('(extended_due_on IS NULL AND extension_reason IS NULL AND extension_notified_at IS NULL AND extension_notified_on IS NULL) OR (extended_due_on IS NOT NULL AND extension_reason IS NOT NULL AND extension_notified_at IS NOT NULL AND extension_notified_on IS NOT NULL)', name=op.f('ck_pqr_cases_extension_complete')),
+    sa.CheckConstraint('contact_email = lower(contact_email)', name=op.f('ck_pqr_cases_email_lowercase')),
+    sa.CheckConstraint('due_on > filed_on', name=op.f('ck_pqr_cases_due_after_filing')),
+    sa.CheckConstraint('extended_due_on IS NULL OR extended_due_on > filed_on', name=op.f('ck_pqr_cases_extension_after_filing')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_pqr_cases_answered_by_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['assigned_to_id'], ['users.id'], name=op.f('fk_pqr_cases_assigned_to_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['classified_by_id'], ['users.id'], name=op.f('fk_pqr_cases_classified_by_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pqr_cases_created_by_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['pillar_id'], ['pillars.id'], name=op.f('fk_pqr_cases_pillar_id_pillars'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_pqr_cases_site_id_sites'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['suggested_pillar_id'], ['pillars.id'], name=op.f('fk_pqr_cases_suggested_pillar_id_pillars'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['survey_response_id'], ['responses.id'], name=op.f('fk_pqr_cases_survey_response_id_responses'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_pqr_cases_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pqr_cases')),
+    sa.UniqueConstraint('filing_number', name=op.f('uq_pqr_cases_filing_number')),
+    sa.UniqueConstraint('satisfaction_token', name=op.f('uq_pqr_cases_satisfaction_token'))
+    )
+    with op.batch_alter_table('pqr_cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pqr_cases_assigned_to_id'), ['assigned_to_id'], unique=False)
+        batch_op.create_index('ix_pqr_cases_filed_on', ['filed_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pqr_cases_pillar_id'), ['pillar_id'], unique=False)
+        batch_op.create_index('ix_pqr_cases_site_status', ['site_id', 'status'], unique=False)
+        batch_op.create_index('ix_pqr_cases_status_due', ['status', 'due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pqr_cases_survey_response_id'), ['survey_response_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pqr_cases_touchpoint_id'), ['touchpoint_id'], unique=False)
+
+    op.create_table('pqr_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('original_name', sa.String(length=160), nullable=False),
+    sa.Column('stored_name', sa.String(length=128), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('size_bytes > 0', name=op.f('ck_pqr_attachments_size_positive')),
+    sa.ForeignKeyConstraint(['case_id'], ['pqr_cases.id'], name=op.f('fk_pqr_attachments_case_id_pqr_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_pqr_attachments_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pqr_attachments')),
+    sa.UniqueConstraint('case_id', 'sha256', name=op.f('uq_pqr_attachments_case_id_sha256')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_pqr_attachments_stored_name'))
+    )
+    with op.batch_alter_table('pqr_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pqr_attachments_case_id'), ['case_id'], unique=False)
+
+    op.create_table('pqr_case_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('field', sa.String(length=32), nullable=True),
+    sa.Column('old_value', sa.Text(), nullable=True),
+    sa.Column('new_value', sa.Text(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('is_public', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("action IN ('filed', 'edited', 'assigned', 'status_changed', 'classified', 'note_added', 'attachment_added', 'paused', 'resumed', 'extended', 'escalated', 'answered', 'closed', 'reopened', 'satisfaction', 'mail_sent')", name=op.f('ck_pqr_case_events_action_known')),
+    sa.ForeignKeyConstraint(['case_id'], ['pqr_cases.id'], name=op.f('fk_pqr_case_events_case_id_pqr_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_pqr_case_events_user_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pqr_case_events'))
+    )
+    with op.batch_alter_table('pqr_case_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pqr_case_events_case_id'), ['case_id'], unique=False)
+
+    op.create_table('pqr_case_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_pqr_case_notes_author_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['case_id'], ['pqr_cases.id'], name=op.f('fk_pqr_case_notes_case_id_pqr_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pqr_case_notes'))
+    )
+    with op.batch_alter_table('pqr_case_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pqr_case_notes_case_id'), ['case_id'], unique=False)
+
+    op.create_table('pqr_case_pauses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_pqr_case_pauses_ends_after_start')),
+    sa.ForeignKeyConstraint(['case_id'], ['pqr_cases.id'], name=op.f('fk_pqr_case_pauses_case_id_pqr_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pqr_case_pauses_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pqr_case_pauses')),
+    sa.UniqueConstraint('case_id', 'started_on', name=op.f('uq_pqr_case_pauses_case_id_started_on'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('pqr_case_pauses')
+    with op.batch_alter_table('pqr_case_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pqr_case_notes_case_id'))
+
+    op.drop_table('pqr_case_notes')
+    with op.batch_alter_table('pqr_case_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pqr_case_events_case_id'))
+
+    op.drop_table('pqr_case_events')
+    with op.batch_alter_table('pqr_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pqr_attachments_case_id'))
+
+    op.drop_table('pqr_attachments')
+    with op.batch_alter_table('pqr_cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pqr_cases_touchpoint_id'))
+        batch_op.drop_index(batch_op.f('ix_pqr_cases_survey_response_id'))
+        batch_op.drop_index('ix_pqr_cases_status_due')
+        batch_op.drop_index('ix_pqr_cases_site_status')
+        batch_op.drop_index(batch_op.f('ix_pqr_cases_pillar_id'))
+        batch_op.drop_index('ix_pqr_cases_filed_on')
+        batch_op.drop_index(batch_op.f('ix_pqr_cases_assigned_to_id'))
+
+    op.drop_table('pqr_cases')
     op.drop_table('importance_points')
     with op.batch_alter_table('api_submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_submissions_token_id'))
@@ -657,6 +982,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invitations_campaign_id'))
 
     op.drop_table('invitations')
+    with op.batch_alter_table('audit_visit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_visit_events_visit_id'))
+
+    op.drop_table('audit_visit_events')
+    with op.batch_alter_table('audit_visit_edits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_visit_edits_visit_id'))
+
+    op.drop_table('audit_visit_edits')
+    with op.batch_alter_table('audit_evidence', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_evidence_sha256')
+
+    op.drop_table('audit_evidence')
+    with op.batch_alter_table('audit_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_answers_standard')
+
+    op.drop_table('audit_answers')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_campaign_id'))
 
@@ -696,6 +1037,14 @@ def downgrade():
     op.drop_table('cell_moments')
     op.drop_table('campaign_touchpoints')
     op.drop_table('campaign_sites')
+    with op.batch_alter_table('audit_visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_visits_status'))
+        batch_op.drop_index('ix_audit_visits_programme_site')
+        batch_op.drop_index('ix_audit_visits_auditor_date')
+
+    op.drop_table('audit_visits')
+    op.drop_table('audit_programme_touchpoints')
+    op.drop_table('audit_programme_sites')
     with op.batch_alter_table('actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_actions_site_id'))
         batch_op.drop_index(batch_op.f('ix_actions_owner_id'))
@@ -721,6 +1070,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaigns_instrument_version_id'))
 
     op.drop_table('campaigns')
+    with op.batch_alter_table('audit_programmes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_programmes_instrument_version_id'))
+
+    op.drop_table('audit_programmes')
     op.drop_table('user_sites')
     with op.batch_alter_table('touchpoints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_touchpoints_cycle_id'))

@@ -1,0 +1,1 @@
+"""Mystery-shopper audits: programmes, visits, checklists, evidence and review."""
