@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -152,7 +153,7 @@ def acknowledgement():
     case = (
         db.session.scalar(sa.select(Case).where(Case.filing_number == number)) if number else None
     )
-    return render_template("pqr/acknowledgement.html", case=case)
+    return _private(render_template("pqr/acknowledgement.html", case=case))
 
 
 @bp.route("/policy")
@@ -187,13 +188,22 @@ def status():
             ),
         ), 404
     events = [e for e in case.events if e.is_public]
-    return render_template(
-        "pqr/case_status.html",
-        case=case,
-        events=events,
-        action_labels=CASE_ACTION_LABELS,
-        status_labels=CASE_STATUS_LABELS,
+    return _private(
+        render_template(
+            "pqr/case_status.html",
+            case=case,
+            events=events,
+            action_labels=CASE_ACTION_LABELS,
+            status_labels=CASE_STATUS_LABELS,
+        )
     )
+
+
+def _private(page: str):
+    """A page with a customer's case on it: never kept by the browser or a proxy."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _filing_error(error: InvalidFilingNumber) -> str:

@@ -61,6 +61,7 @@ def test_right_pair_shows_status_history_and_answer_not_internal_notes(client, f
     typed = filed.filing_label.lower().replace("-", " ")
     response = look_up(client, typed, "  ANA.PEREZ@example.COM ")
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"  # personal data: never cached
     html = response.get_data(as_text=True)
     assert filed.filing_label in html
     assert "Answered" in html
