@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from servqual.accounts.models import Role, User
-from servqual.extensions import db
+from servqual.extensions import db, limiter
 from servqual.forms import options
 from servqual.pqr import case_mail, casework
 from servqual.pqr import satisfaction as survey
@@ -317,7 +318,12 @@ def classify(case_id: int):
     return _done(case, _("Classification confirmed."))
 
 
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
 @bp.route("/satisfaction/<satisfaction_token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit)
 def satisfaction(satisfaction_token: str):
     """The customer's one satisfaction question (public, by the e-mailed link)."""
     case = survey.case_for_token(satisfaction_token)

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from servqual.cli import main
+from servqual.extensions import db as _db
 from servqual.i18n import LOCALE_COOKIE
 from servqual.pqr import casework, satisfaction
 from servqual.pqr.casework import CaseRefused
@@ -19,6 +20,7 @@ from servqual.pqr.clock import business_calendar
 from servqual.pqr.escalation import escalate
 from servqual.pqr.models import CaseAction, CaseEvent
 from tests import factories, mailbox
+from tests.conftest import make_app
 from tests.pqr.case_builders import case as make_case
 
 inbox = mailbox.inbox
@@ -403,3 +405,19 @@ def test_admin_edits_answer_templates_agents_use(client, db, make_user, login, s
     assert refused.status_code == 400 and "list &#39;templates&#39;" in refused.get_data(
         as_text=True
     )
+
+
+def test_satisfaction_links_are_rate_limited(tmp_path):
+    # Guessing tokens is slowed down like every public form: the fourth try is refused.
+    app = make_app(
+        f"sqlite:///{tmp_path / 'limits.db'}",
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        PUBLIC_FORM_RATE_LIMIT="3 per minute",
+    )
+    with app.app_context():
+        _db.create_all()
+        client = app.test_client()
+        codes = [client.get(f"/pqr/cases/satisfaction/guess-{n}").status_code for n in range(4)]
+        _db.engine.dispose()
+    assert codes == [404, 404, 404, 429]
