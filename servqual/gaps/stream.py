@@ -96,36 +96,46 @@ def _stream_statement(scope: Scope, layout: Layout, places, words: int):
 _NULL = -(1 << 40)
 
 
-def _packed_words(table, key, value, low, high, places: dict[str, tuple[int, int]], name: str):
-    """Per response of ``table`` in the id range: Σ value × factor for each word in ``places``.
+def _packed_words(sources, low, high, words: list[int]):
+    """Per response in the id range: each word's bits, OR of value × factor, over ``sources``.
 
-    ``places`` maps a code of column ``key`` to its (word, shift); a small VALUES table
-    gives each code its factor per word (0 in the other words), joined by hash, so the
-    database reads each row once and groups by response (with parallel workers).
+    Each source is (table, key, value, places), ``places`` mapping a code of column
+    ``key`` to its (word, shift); a small VALUES table per source gives each code its
+    factor per word (0 in the other words), joined by hash. The sources' rows are put
+    together (UNION ALL) and grouped once by response, so the database reads each row
+    once and aggregates every source with the same parallel workers. The codes' bits
+    never overlap, so ``bit_or`` equals the sum, and costs the database less.
     """
-    words = sorted({w for w, _ in places.values()})
     names = [f"f{w}" for w in words]
-    factors = sa.values(
-        sa.column("code", sa.String),
-        *(sa.column(n, sa.BigInteger) for n in names),
-        name=f"{name}_factors",
-    ).data([(c, *(1 << s if w == word else 0 for word in words)) for c, (w, s) in places.items()])
-    valued = (
-        sa.select(table.c.response_id, value.label("v"), *(factors.c[n] for n in names))
-        .join(factors, factors.c.code == key)
-        .where(table.c.response_id.between(low, high))
-        .subquery(f"{name}_valued")
-    )
+    parts = []
+    for i, (table, key, value, places) in enumerate(sources):
+        factors = sa.values(
+            sa.column("code", sa.String),
+            *(sa.column(n, sa.BigInteger) for n in names),
+            name=f"factors_{i}",
+        ).data(
+            [(c, *(1 << s if w == word else 0 for word in words)) for c, (w, s) in places.items()]
+        )
+        parts.append(
+            sa.select(
+                table.c.response_id.label("response_id"),
+                value.label("v"),
+                *(factors.c[n].label(n) for n in names),
+            )
+            .join(factors, factors.c.code == key)
+            .where(table.c.response_id.between(low, high))
+        )
+    valued = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("valued")
     return (
         sa.select(
             valued.c.response_id,
             *(
-                sa.cast(sa.func.sum(valued.c.v * valued.c[n]), sa.BigInteger).label(f"w{w}")
+                sa.cast(sa.func.bit_or(valued.c.v * valued.c[n]), sa.BigInteger).label(f"w{w}")
                 for w, n in zip(words, names, strict=True)
             ),
         )
         .group_by(valued.c.response_id)
-        .subquery(name)
+        .subquery("packed")
     )
 
 
@@ -148,31 +158,17 @@ def _copy_statement(scope: Scope, layout: Layout, places, words: int, segments, 
     answer = part(answers.c.e) + 16 * part(answers.c.p)
     if layout.zone:
         answer = answer + 256 * part(answers.c.a) + 4096 * part(answers.c.ds)
-    word_of: dict[int, sa.ColumnElement] = {}
-    joined = Response.__table__
-    for table, key, value, codes, name in (
-        (
-            answers,
-            answers.c.item_code,
-            answer,
-            [c for c in places if c[0] != "~"],
-            "packed_answers",
-        ),
-        (
-            points,
-            points.c.dimension,
-            part(points.c.points),
-            [c for c in places if c[0] == "~"],
-            "packed_points",
-        ),
+    sources = []
+    for table, key, value, codes in (
+        (answers, answers.c.item_code, answer, [c for c in places if c[0] != "~"]),
+        (points, points.c.dimension, part(points.c.points), [c for c in places if c[0] == "~"]),
     ):
-        if not codes:
-            continue
-        mine = {c.removeprefix("~"): places[c] for c in codes}
-        packed = _packed_words(table, key, value, low, high, mine, name)
-        joined = joined.outerjoin(packed, packed.c.response_id == Response.id)
-        for w, _ in mine.values():
-            word_of[w] = sa.func.coalesce(packed.c[f"w{w}"], 0)
+        if codes:
+            sources.append((table, key, value, {c.removeprefix("~"): places[c] for c in codes}))
+    used = sorted({w for w, _ in places.values()})
+    packed = _packed_words(sources, low, high, used)
+    joined = Response.__table__.outerjoin(packed, packed.c.response_id == Response.id)
+    word_of = {w: sa.func.coalesce(packed.c[f"w{w}"], 0) for w in used}
     segment = (
         sa.case(
             {s: i for i, s in enumerate(segments) if s is not None},
@@ -320,6 +316,23 @@ def _accumulate_copy(session, scope: Scope, layout: Layout, places, words: int):
         return True
 
     size = CHUNK * row.itemsize
+    # For this one statement: enough memory to hash the per-response groups without
+    # spilling them to disk. (An error aborts the transaction, which drops it too.)
+    saved = cursor.execute(
+        "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
+        (_COPY_WORK_MEM,),
+    ).fetchone()[0]
+    stats = _read_copy(cursor, compiled, row, size, fold, stats)
+    cursor.execute("SELECT set_config('work_mem', %s, true)", (saved,))
+    return stats
+
+
+#: ``work_mem`` of the COPY of :func:`_accumulate_copy` (per worker and hash table).
+_COPY_WORK_MEM = "64MB"
+
+
+def _read_copy(cursor, compiled, row, size: int, fold, stats):
+    """Run the binary COPY of ``compiled`` and fold its rows (None: ``fold`` gave up)."""
     with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT BINARY)", compiled.params) as copy:
         pending = bytearray()
         started = False
