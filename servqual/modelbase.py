@@ -38,6 +38,11 @@ class Dependent:
 TABLE_LABELS: dict[str, Any] = {}
 
 
+def one_of(column: str, values) -> str:
+    """Return the SQL of a check constraint: ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
 def describe_tables(**labels: Any) -> None:
     """Give tables the human names that messages such as a refused delete use."""
     TABLE_LABELS.update(labels)

@@ -18,12 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from servqual.accounts.models import User
 from servqual.extensions import db
 from servqual.instruments.models import InstrumentVersion
-from servqual.modelbase import Timestamped, describe_tables, utcnow
+from servqual.modelbase import Timestamped, describe_tables, one_of, utcnow
 from servqual.service.models import Channel, Site, Standard, Touchpoint
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class ProgrammeStatus(enum.StrEnum):
@@ -114,7 +110,7 @@ class AuditProgramme(Timestamped, db.Model):
 
     __tablename__ = "audit_programmes"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", ProgrammeStatus), name="status_known"),
+        sa.CheckConstraint(one_of("status", ProgrammeStatus), name="status_known"),
         sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         sa.CheckConstraint("visits_per_site_month >= 0", name="quota_not_negative"),
     )
@@ -154,7 +150,7 @@ class Visit(Timestamped, db.Model):
 
     __tablename__ = "audit_visits"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", VisitStatus), name="status_known"),
+        sa.CheckConstraint(one_of("status", VisitStatus), name="status_known"),
         sa.CheckConstraint(
             "ended_at IS NULL OR started_at IS NULL OR ended_at >= started_at",
             name="ends_after_start",
@@ -341,7 +337,7 @@ class VisitEvent(db.Model):
     """One step of a visit's life (assigned, started, submitted, returned …) with a comment."""
 
     __tablename__ = "audit_visit_events"
-    __table_args__ = (sa.CheckConstraint(_in("action", VisitAction), name="action_known"),)
+    __table_args__ = (sa.CheckConstraint(one_of("action", VisitAction), name="action_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servqual.accounts.models import User
 from servqual.extensions import db
-from servqual.modelbase import Timestamped, describe_tables, utcnow
+from servqual.modelbase import Timestamped, describe_tables, one_of, utcnow
 from servqual.pqr.clock import CaseTimeline, Extension, Pause
 from servqual.pqr.filing import BODY_LENGTH, FilingNumber
 from servqual.pqr.kinds import (
@@ -58,24 +58,20 @@ __all__ = [
 ]
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class Case(Timestamped, db.Model):
     """One PQR: what the customer filed, how to reach them, and where it stands."""
 
     __tablename__ = "pqr_cases"
     __table_args__ = (
-        sa.CheckConstraint(_in("request_type", RequestType), name="request_type_known"),
-        sa.CheckConstraint(_in("channel", CaseChannel), name="channel_known"),
-        sa.CheckConstraint(_in("status", CaseStatus), name="status_known"),
+        sa.CheckConstraint(one_of("request_type", RequestType), name="request_type_known"),
+        sa.CheckConstraint(one_of("channel", CaseChannel), name="channel_known"),
+        sa.CheckConstraint(one_of("status", CaseStatus), name="status_known"),
         sa.CheckConstraint(
-            f"suggested_dimension IS NULL OR {_in('suggested_dimension', DIMENSIONS)}",
+            f"suggested_dimension IS NULL OR {one_of('suggested_dimension', DIMENSIONS)}",
             name="suggested_dimension_known",
         ),
         sa.CheckConstraint(
-            f"dimension IS NULL OR {_in('dimension', DIMENSIONS)}", name="dimension_known"
+            f"dimension IS NULL OR {one_of('dimension', DIMENSIONS)}", name="dimension_known"
         ),
         sa.CheckConstraint("contact_email = lower(contact_email)", name="email_lowercase"),
         sa.CheckConstraint("due_on > filed_on", name="due_after_filing"),
@@ -300,7 +296,7 @@ class CaseEvent(db.Model):
     """
 
     __tablename__ = "pqr_case_events"
-    __table_args__ = (sa.CheckConstraint(_in("action", CaseAction), name="action_known"),)
+    __table_args__ = (sa.CheckConstraint(one_of("action", CaseAction), name="action_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(

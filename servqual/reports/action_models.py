@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servqual.accounts.models import User
 from servqual.extensions import db
-from servqual.modelbase import Timestamped, describe_tables, utcnow
+from servqual.modelbase import Timestamped, describe_tables, one_of, utcnow
 from servqual.service.models import Pillar, Site, Touchpoint
 from servqual.surveys.models import Campaign
 
@@ -67,17 +67,13 @@ GAP_LABELS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class Action(Timestamped, db.Model):
     """One action plan on one gap of a touchpoint × pillar cell (at a site, or everywhere)."""
 
     __tablename__ = "actions"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", ActionStatus), name="status_known"),
-        sa.CheckConstraint(_in("gap", GapKind), name="gap_known"),
+        sa.CheckConstraint(one_of("status", ActionStatus), name="status_known"),
+        sa.CheckConstraint(one_of("gap", GapKind), name="gap_known"),
         sa.CheckConstraint("baseline_n IS NULL OR baseline_n >= 0", name="baseline_n_positive"),
         sa.CheckConstraint(
             "baseline_ci_low IS NULL OR baseline_ci_high IS NULL "

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servqual.accounts.models import User
 from servqual.extensions import db
-from servqual.modelbase import Timestamped, describe_tables
+from servqual.modelbase import Timestamped, describe_tables, one_of
 from servqual.service.models import Site
 from servqual.surveys.models import Campaign
 
@@ -61,18 +61,14 @@ STATUS_LABELS = {
 REPORT_LANGUAGES = ("es", "en")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class Report(Timestamped, db.Model):
     """One requested PDF report; the file lives in the instance folder, outside the web root."""
 
     __tablename__ = "reports"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", ReportKind), name="kind_known"),
-        sa.CheckConstraint(_in("status", ReportStatus), name="status_known"),
-        sa.CheckConstraint(_in("language", REPORT_LANGUAGES), name="language_known"),
+        sa.CheckConstraint(one_of("kind", ReportKind), name="kind_known"),
+        sa.CheckConstraint(one_of("status", ReportStatus), name="status_known"),
+        sa.CheckConstraint(one_of("language", REPORT_LANGUAGES), name="language_known"),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_0_100"),
         sa.CheckConstraint("kind <> 'site' OR site_id IS NOT NULL", name="site_report_has_site"),
         sa.CheckConstraint(

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servqual.extensions import db
-from servqual.modelbase import Timestamped, describe_tables
+from servqual.modelbase import Timestamped, describe_tables, one_of
 
 CODE = sa.String(32)
 
@@ -72,15 +72,11 @@ CHANNEL_KIND_LABELS = {
 }
 
 
-def _in_list(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class Channel(Timestamped, db.Model):
     """A contact channel (branch counter, phone line, web, app, point of sale …)."""
 
     __tablename__ = "channels"
-    __table_args__ = (sa.CheckConstraint(_in_list("kind", ChannelKind), name="kind_known"),)
+    __table_args__ = (sa.CheckConstraint(one_of("kind", ChannelKind), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(CODE, unique=True)
@@ -230,9 +226,9 @@ class Standard(Timestamped, db.Model):
 
     __tablename__ = "standards"
     __table_args__ = (
-        sa.CheckConstraint(_in_list("kind", StandardKind), name="kind_known"),
+        sa.CheckConstraint(one_of("kind", StandardKind), name="kind_known"),
         sa.CheckConstraint(
-            f"direction IS NULL OR {_in_list('direction', Direction)}", name="direction_known"
+            f"direction IS NULL OR {one_of('direction', Direction)}", name="direction_known"
         ),
         sa.CheckConstraint(
             "kind <> 'measured' OR (unit IS NOT NULL AND target IS NOT NULL "

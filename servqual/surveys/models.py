@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servqual.extensions import db
 from servqual.instruments.models import InstrumentVersion
-from servqual.modelbase import Timestamped, describe_tables, utcnow
+from servqual.modelbase import Timestamped, describe_tables, one_of, utcnow
 from servqual.service.models import Channel, Site, Touchpoint
 
 if TYPE_CHECKING:
@@ -66,10 +66,6 @@ STATUS_LABELS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 campaign_touchpoints = sa.Table(
     "campaign_touchpoints",
     db.metadata,
@@ -92,8 +88,8 @@ class Campaign(Timestamped, db.Model):
 
     __tablename__ = "campaigns"
     __table_args__ = (
-        sa.CheckConstraint(_in("format", SurveyFormat), name="format_known"),
-        sa.CheckConstraint(_in("status", CampaignStatus), name="status_known"),
+        sa.CheckConstraint(one_of("format", SurveyFormat), name="format_known"),
+        sa.CheckConstraint(one_of("status", CampaignStatus), name="status_known"),
         sa.CheckConstraint(
             "closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on",
             name="closes_after_opening",
