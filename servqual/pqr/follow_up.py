@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from servqual.extensions import db
 from servqual.modelbase import utcnow
 from servqual.pqr.clock import CaseTimeline
-from servqual.pqr.intake import _insert_with_fresh_number
+from servqual.pqr.intake import insert_with_fresh_number
 from servqual.pqr.kinds import CaseAction, CaseChannel, CaseStatus, RequestType
 from servqual.pqr.models import Case, CaseEvent
 from servqual.pqr.policy import deadline_clock, local_today, policy_version
@@ -154,7 +154,7 @@ def open_follow_up(response: Response) -> Case | None:
         status=CaseStatus.RECEIVED,
         survey_response_id=response.id,
     )
-    _insert_with_fresh_number(case, today.year)
+    insert_with_fresh_number(case, today.year)
     db.session.add(
         CaseEvent(
             case_id=case.id,

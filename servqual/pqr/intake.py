@@ -121,7 +121,7 @@ def _check(data: CaseInput, user: User | None, today: date) -> tuple[Site, date]
     return site, filed_on
 
 
-def _insert_with_fresh_number(case: Case, year: int) -> None:
+def insert_with_fresh_number(case: Case, year: int) -> None:
     """Add ``case`` under a new random filing number, retrying on the rare collision."""
     prefix = filing_prefix()
     for attempt in range(FILING_ATTEMPTS):
@@ -180,7 +180,7 @@ def file_case(
         status=CaseStatus.RECEIVED,
         created_by_id=user.id if user else None,
     )
-    _insert_with_fresh_number(case, filed_on.year)
+    insert_with_fresh_number(case, filed_on.year)
     db.session.add(
         CaseEvent(
             case_id=case.id,

@@ -367,7 +367,7 @@ def test_the_default_terms_follow_ley_1755():
     assert set(DEFAULT_TERMS) >= {"complaint", "claim", "suggestion", "compliment"}
 
 
-PURE_MODULES = ("business_days.py", "clock.py", "filing.py", "terms.py")
+PURE_MODULES = ("business_days.py", "clock.py", "filing.py", "terms.py", "timeline.py")
 
 
 @pytest.mark.parametrize("name", PURE_MODULES)
