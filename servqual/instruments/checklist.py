@@ -11,17 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from servqual.instruments.format import (
-    LAYOUTS,
-    Instrument,
-    InstrumentInvalid,
-    Item,
-    _check_schema,
-    _describe,
-    _Located,
-    content_hash,
-)
+from servqual.instruments.format import LAYOUTS, Instrument, Item, content_hash
 from servqual.instruments.itemtypes import TEXT_SCHEMA
+from servqual.instruments.located import InstrumentInvalid, Located, check_schema, describe
 
 #: Question types and the parameters each one takes besides the common keys.
 QUESTION_TYPES: dict[str, dict[str, Any]] = {
@@ -167,9 +159,9 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def _check_question(located: _Located, where: tuple, raw: dict[str, Any]) -> None:
+def _check_question(located: Located, where: tuple, raw: dict[str, Any]) -> None:
     """Check one question's type parameters and what binds it to a standard."""
-    label = _describe(where, located.root)
+    label = describe(where, located.root)
     kind = raw["type"]
     allowed = QUESTION_TYPES[kind]
     for key in raw:
@@ -182,7 +174,7 @@ def _check_question(located: _Located, where: tuple, raw: dict[str, Any]) -> Non
         "properties": allowed,
         "required": [k for k in ("min", "max", "unit", "options") if k in allowed],
     }
-    if _check_schema(located, params, schema, where):
+    if check_schema(located, params, schema, where):
         return
     if "standard" in raw and kind not in SCORED_TYPES:
         located.error(
@@ -222,10 +214,10 @@ def _check_question(located: _Located, where: tuple, raw: dict[str, Any]) -> Non
 
 
 def validate_checklist(
-    located: _Located, data: dict[str, Any], expected_key: str | None
+    located: Located, data: dict[str, Any], expected_key: str | None
 ) -> Instrument:
     """Validate a checklist and return it as an ``Instrument`` (items are its questions)."""
-    if not _check_schema(located, data, SCHEMA):
+    if not check_schema(located, data, SCHEMA):
         if data["format_version"] != 1:
             located.error(
                 ("format_version",),
@@ -251,7 +243,7 @@ def validate_checklist(
             if raw["section"] not in sections:
                 located.error(
                     (*where, "section"),
-                    f"{_describe(where, data)}: unknown section {raw['section']!r}",
+                    f"{describe(where, data)}: unknown section {raw['section']!r}",
                 )
             _check_question(located, where, raw)
         limits = data.get("duration_minutes")

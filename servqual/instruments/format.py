@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from servqual.instruments.itemtypes import (
     ITEM_TYPES,
-    LANGS,
     TEXT_SCHEMA,
     parameter_names,
     type_schema,
+)
+from servqual.instruments.located import (
+    InstrumentError,
+    InstrumentInvalid,
+    Located,
+    check_schema,
+    describe,
 )
 
 SUPPORTED_FORMAT_VERSIONS = (1,)
@@ -104,26 +109,6 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class InstrumentError:
-    """One problem in an instrument file, located by line."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class InstrumentInvalid(Exception):
-    """Raised when an instrument file does not validate; carries every error found."""
-
-    def __init__(self, errors: list[InstrumentError]):
-        super().__init__("\n".join(str(error) for error in errors))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class Item:
     """One validated item with its type parameters resolved from its scale."""
@@ -169,106 +154,7 @@ class Instrument:
         return self.data.get("forms", [])
 
 
-# --- reading YAML while remembering where every value came from -------------------------
-
-
-class _Located:
-    """Plain data built from YAML nodes, plus the line of every path inside it."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.lines: dict[tuple, int] = {}
-        self.errors: list[InstrumentError] = []
-        self.root: Any = None
-        self._scalars = yaml.SafeLoader("")
-
-    def build(self, node: yaml.Node, path: tuple) -> Any:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(self._scalars.construct_object(key_node, deep=True))
-                if key in result:
-                    self.errors.append(
-                        InstrumentError(
-                            self.file, key_node.start_mark.line + 1, f"duplicate key {key!r}"
-                        )
-                    )
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = self.build(value_node, (*path, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return self._scalars.construct_object(node, deep=True)
-
-    def line(self, path: tuple) -> int:
-        """Return the line of ``path``, or of its closest located ancestor."""
-        path = tuple(path)
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-    def error(self, path: tuple, message: str) -> None:
-        self.errors.append(InstrumentError(self.file, self.line(path), message))
-
-
-def _describe(path: tuple, data: Any) -> str:
-    """Render a path like ``items[3] (TAN4).text`` for messages."""
-    parts: list[str] = []
-    node = data
-    for step in path:
-        if isinstance(step, int):
-            parts[-1] += f"[{step}]"
-            node = node[step] if isinstance(node, list) and step < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("code"), str):
-                parts[-1] += f" ({node['code']})"
-        else:
-            parts.append(str(step))
-            node = node.get(step) if isinstance(node, dict) else None
-    return ".".join(parts) or "top level"
-
-
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in error.instance]
-        return f"{missing[0]!r} is missing" if missing else error.message
-    if error.validator == "additionalProperties" or error.validator == "propertyNames":
-        return (
-            f"unknown key {error.instance!r}"
-            if error.validator == "propertyNames"
-            else (
-                "unknown key "
-                + ", ".join(
-                    repr(k) for k in error.instance if k not in error.schema.get("properties", {})
-                )
-            )
-        )
-    if error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"{error.instance!r} is not allowed here (expected one of: {allowed})"
-    if error.validator == "pattern" and error.path and error.path[-1] in LANGS:
-        return f"text in {error.path[-1]!r} is empty"
-    return error.message
-
-
-def _check_schema(located: _Located, data: Any, schema: dict, base: tuple = ()) -> bool:
-    validator = jsonschema.Draft202012Validator(schema)
-    found = False
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
-        path = (*base, *error.absolute_path)
-        if error.validator == "propertyNames":
-            path = (*path, error.instance)
-        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = error.schema.get("properties", {})
-            extras = [key for key in error.instance if key not in known]
-            if extras:
-                path = (*path, extras[0])
-        located.error(path, f"{_describe(path, located.root)}: {_schema_message(error)}")
-        found = True
-    return found
-
-
-def _semantic_checks(located: _Located, data: dict[str, Any], expected_key: str | None):
+def _semantic_checks(located: Located, data: dict[str, Any], expected_key: str | None):
     """Check the references and invariants that the JSON Schema cannot express."""
     if data["format_version"] not in SUPPORTED_FORMAT_VERSIONS:
         supported = ", ".join(map(str, SUPPORTED_FORMAT_VERSIONS))
@@ -301,7 +187,7 @@ def _semantic_checks(located: _Located, data: dict[str, Any], expected_key: str 
     items: list[Item] = []
     for i, raw in enumerate(data["items"]):
         where = ("items", i)
-        label = _describe(where, data)
+        label = describe(where, data)
         if raw["dimension"] not in dimensions:
             located.error((*where, "dimension"), f"{label}: unknown dimension {raw['dimension']!r}")
         params = {k: v for k, v in raw.items() if k not in _ITEM_KEYS or k == "type"}
@@ -350,14 +236,14 @@ def _semantic_checks(located: _Located, data: dict[str, Any], expected_key: str 
     return items
 
 
-def _check_params(located: _Located, where: tuple, params: dict, dimensions: set[str]) -> bool:
+def _check_params(located: Located, where: tuple, params: dict, dimensions: set[str]) -> bool:
     """Validate type parameters against the type's schema and semantic checks."""
     type_name = params.get("type")
     if type_name not in ITEM_TYPES:
         known = ", ".join(sorted(ITEM_TYPES))
         located.error(
             (*where, "type"),
-            f"{_describe(where, located.root)}: unknown item type {type_name!r} (known: {known})",
+            f"{describe(where, located.root)}: unknown item type {type_name!r} (known: {known})",
         )
         return False
     item_type = ITEM_TYPES[type_name]
@@ -367,14 +253,14 @@ def _check_params(located: _Located, where: tuple, params: dict, dimensions: set
     for stray in strays:
         located.error(
             (*where, stray),
-            f"{_describe(where, located.root)}: {stray!r} is not a parameter of type {type_name!r}",
+            f"{describe(where, located.root)}: {stray!r} is not a parameter of type {type_name!r}",
         )
         ok = False
-    if _check_schema(located, own, type_schema(item_type), where):
+    if check_schema(located, own, type_schema(item_type), where):
         return False
     for parameter, problem in item_type.check(own, dimensions):
         path = (parameter,) if isinstance(parameter, str) else parameter
-        located.error((*where, *path), f"{_describe(where, located.root)}: {problem}")
+        located.error((*where, *path), f"{describe(where, located.root)}: {problem}")
         ok = False
     return ok
 
@@ -387,16 +273,16 @@ def content_hash(data: dict[str, Any]) -> str:
 
 #: Kinds laid out differently from questionnaires (audit checklists) and their validators,
 #: registered by their own modules (``servqual.instruments.checklist``).
-LAYOUTS: dict[str, Callable[[_Located, dict[str, Any], str | None], Instrument]] = {}
+LAYOUTS: dict[str, Callable[[Located, dict[str, Any], str | None], Instrument]] = {}
 
 
-def _validated(located: _Located, data: Any, expected_key: str | None) -> Instrument:
+def _validated(located: Located, data: Any, expected_key: str | None) -> Instrument:
     located.root = data
     layout = LAYOUTS.get(data.get("kind")) if isinstance(data, dict) else None
     if layout is not None and not located.errors:
         return layout(located, data, expected_key)
     items: list[Item] = []
-    if not located.errors and not _check_schema(located, data, SCHEMA):
+    if not located.errors and not check_schema(located, data, SCHEMA):
         items = _semantic_checks(located, data, expected_key)
     if located.errors:
         raise InstrumentInvalid(sorted(set(located.errors)))
@@ -411,7 +297,7 @@ def _validated(located: _Located, data: Any, expected_key: str | None) -> Instru
 
 def parse_instrument(text: str, file: str, expected_key: str | None = None) -> Instrument:
     """Parse and validate one instrument; raise ``InstrumentInvalid`` with every error."""
-    located = _Located(file)
+    located = Located(file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -430,7 +316,7 @@ def parse_instrument(text: str, file: str, expected_key: str | None = None) -> I
 
 def from_definition(data: dict[str, Any], name: str = "stored definition") -> Instrument:
     """Rebuild a validated ``Instrument`` from a definition stored in the database."""
-    return _validated(_Located(name), data, None)
+    return _validated(Located(name), data, None)
 
 
 def load_file(path: Path) -> Instrument:
