@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -46,14 +46,33 @@ def roles_required(*roles: str) -> Callable:
     return decorate
 
 
+def never_cached(view: Callable) -> Callable:
+    """Mark a public view whose page shows one person's data: browsers and proxies keep none.
+
+    Staff pages are never cached anyway (:func:`_headers`); this covers pages a customer
+    reaches without signing in, such as the status of their own case.
+    """
+
+    @wraps(view)
+    def marked(*args, **kwargs):
+        g.never_cached = True
+        return view(*args, **kwargs)
+
+    return marked
+
+
 def _headers(response):
-    """Set the security headers every response carries; staff pages are never cached."""
+    """Set the security headers every response carries; staff and private pages are never cached."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if current_user.is_authenticated or request.endpoint == "accounts.login":
+    if (
+        current_user.is_authenticated
+        or request.endpoint == "accounts.login"
+        or g.get("never_cached")
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 

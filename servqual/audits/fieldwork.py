@@ -265,7 +265,6 @@ def photo(evidence_id: int):
         abort(404)
     # Photos are small; reading them whole leaves no open file behind the response.
     response = send_file(io.BytesIO(path.read_bytes()), mimetype=item.content_type, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
 

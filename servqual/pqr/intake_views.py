@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -37,7 +36,7 @@ from servqual.pqr.models import (
     CaseChannel,
 )
 from servqual.pqr.policy import policy_version
-from servqual.security import abort_unless_site, roles_required
+from servqual.security import abort_unless_site, never_cached, roles_required
 from servqual.service.models import Site, Touchpoint
 from servqual.service.queries import organisation
 
@@ -147,13 +146,14 @@ def new():
 
 
 @bp.route("/filed")
+@never_cached
 def acknowledgement():
     """Show the filing number and due date of the case just filed."""
     number = session.get(_FILED_KEY)
     case = (
         db.session.scalar(sa.select(Case).where(Case.filing_number == number)) if number else None
     )
-    return _private(render_template("pqr/acknowledgement.html", case=case))
+    return render_template("pqr/acknowledgement.html", case=case)
 
 
 @bp.route("/policy")
@@ -164,6 +164,7 @@ def policy():
 
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(_status_limit, methods=["POST"])
+@never_cached
 def status():
     """Show a case's status, public history and answer for its number and e-mail."""
     form = StatusForm()
@@ -188,22 +189,13 @@ def status():
             ),
         ), 404
     events = [e for e in case.events if e.is_public]
-    return _private(
-        render_template(
-            "pqr/case_status.html",
-            case=case,
-            events=events,
-            action_labels=CASE_ACTION_LABELS,
-            status_labels=CASE_STATUS_LABELS,
-        )
+    return render_template(
+        "pqr/case_status.html",
+        case=case,
+        events=events,
+        action_labels=CASE_ACTION_LABELS,
+        status_labels=CASE_STATUS_LABELS,
     )
-
-
-def _private(page: str):
-    """A page with a customer's case on it: never kept by the browser or a proxy."""
-    response = make_response(page)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _filing_error(error: InvalidFilingNumber) -> str:
