@@ -63,8 +63,8 @@ from servqual.surveys.aggregates import rebuild_cell_moments
 from servqual.surveys.demo_data import PILLAR_SHORTFALL, SEGMENTS
 from servqual.surveys.internal_operations import latest_version
 from servqual.surveys.models import Campaign, SurveyLink
-from servqual.surveys.operations import ensure_links, instrument_of
-from servqual.surveys.steps import importance_item, scored_items
+from servqual.surveys.operations import ensure_links
+from servqual.surveys.steps import importance_item, instrument_of, scored_items
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "gaps_baseline.py"

@@ -11,8 +11,13 @@ from servqual.api import operations
 from servqual.api.models import ApiToken
 from servqual.instruments.format import Instrument
 from servqual.surveys.models import Campaign, SurveyLink
-from servqual.surveys.operations import instrument_of
-from servqual.surveys.steps import MEASURE_COLUMNS, build_steps, importance_item, overall_item
+from servqual.surveys.steps import (
+    MEASURE_COLUMNS,
+    build_steps,
+    importance_item,
+    instrument_of,
+    overall_item,
+)
 
 
 def today():

@@ -24,7 +24,8 @@ from servqual.api.schemas import IDEMPOTENCY_KEY_PATTERN
 from servqual.config import SUPPORTED_LOCALES
 from servqual.extensions import csrf, db, limiter
 from servqual.surveys.models import Campaign
-from servqual.surveys.operations import SurveyError, instrument_of, token_hash
+from servqual.surveys.operations import SurveyError, token_hash
+from servqual.surveys.steps import instrument_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

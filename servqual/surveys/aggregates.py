@@ -1,7 +1,8 @@
 """Keep :class:`~servqual.surveys.aggregate_models.CellMoments` in step with the responses.
 
 Every place that stores responses calls :func:`record_responses` in the same transaction
-(after the answers are inserted); :func:`rebuild_cell_moments` recomputes a campaign
+(after the answers are inserted), or :func:`record_response` for one response whose
+answers it holds; :func:`rebuild_cell_moments` recomputes a campaign
 from its answers (CLI ``servqual gaps refresh``, bulk loads, item ↔ pillar mapping
 changes). Both run one ``INSERT … SELECT`` that scores each response per pillar the way
 :func:`servqual.gaps.queries.pillar_moments` does (Σ(P − E) over the pillar's items
@@ -18,7 +19,9 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from servqual.bulk import insert_rows
 from servqual.extensions import db
+from servqual.instruments.format import Instrument
 from servqual.service.models import ItemPillar, Pillar
 from servqual.surveys.aggregate_models import ALL_PILLARS, NO_ID, NO_SEGMENT, CellMoments
 from servqual.surveys.models import Answer, Campaign, Response
@@ -31,7 +34,12 @@ _KEY = ("campaign_id", "touchpoint_id", "site_id", "channel_id", "segment", "pil
 
 def pillar_groups(session, campaign: Campaign) -> dict[int, list[str]]:
     """Return pillar id (or :data:`ALL_PILLARS`) → the campaign's scored item codes in it."""
-    codes = [i.code for i in scored_items(instrument_of(campaign))]
+    return pillar_groups_of(session, instrument_of(campaign))
+
+
+def pillar_groups_of(session, instrument: Instrument) -> dict[int, list[str]]:
+    """Return pillar id (or :data:`ALL_PILLARS`) → the instrument's scored item codes in it."""
+    codes = [i.code for i in scored_items(instrument)]
     groups: dict[int, list[str]] = {}
     for pillar_id, code in session.execute(
         sa.select(ItemPillar.pillar_id, ItemPillar.item_code)
@@ -111,17 +119,10 @@ def _moments_select(groups: dict[int, list[str]], conditions: list) -> sa.Select
 
 
 def _upsert_statement(dialect_name: str, select: sa.Select):
+    """The upsert adding the moments ``select`` computes to cell_moments."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     insert = dialect.insert(CellMoments).from_select([*_KEY, "n", "total", "total_sq"], select)
-    table = CellMoments.__table__
-    return insert.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={
-            "n": table.c.n + insert.excluded.n,
-            "total": table.c.total + insert.excluded.total,
-            "total_sq": table.c.total_sq + insert.excluded.total_sq,
-        },
-    )
+    return _add_moments(insert)
 
 
 def _upsert(session, select: sa.Select) -> None:
@@ -165,6 +166,59 @@ def record_responses(campaign: Campaign, response_ids: Iterable[int], session=No
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         connection.execute(statement, {"campaign_id": campaign.id, "ids": chunk})
+
+
+def record_response(
+    campaign_id: int,
+    instrument: Instrument,
+    cell: tuple[int, int | None, int | None, str | None],
+    differences: dict[str, int],
+    session=None,
+) -> None:
+    """Add one new response to its cell moments, from its scores already in memory.
+
+    ``cell`` is (touchpoint, site, channel, segment) and ``differences`` maps each item
+    answered on both forms to P − E. The pillar scores are computed here exactly as the
+    ``INSERT … SELECT`` of :func:`record_responses` computes them (the same float
+    division and squares), so a submission costs the database one small upsert instead
+    of a join over its answers.
+    """
+    session = session if session is not None else db.session
+    touchpoint_id, site_id, channel_id, segment = cell
+    rows = []
+    for pillar_id, codes in pillar_groups_of(session, instrument).items():
+        found = [differences[code] for code in codes if code in differences]
+        if found and 2 * len(found) >= len(codes):
+            score = sum(found) / len(found)
+            rows.append(
+                {
+                    "campaign_id": campaign_id,
+                    "touchpoint_id": touchpoint_id,
+                    "site_id": NO_ID if site_id is None else site_id,
+                    "channel_id": NO_ID if channel_id is None else channel_id,
+                    "segment": NO_SEGMENT if segment is None else segment,
+                    "pillar_id": pillar_id,
+                    "n": 1,
+                    "total": score,
+                    "total_sq": score * score,
+                }
+            )
+    if rows:
+        rows.sort(key=lambda row: tuple(row[k] for k in _KEY))
+        insert_rows(session.connection(), CellMoments.__table__, rows, on_conflict=_add_moments)
+
+
+def _add_moments(insert):
+    """Add the new moments to a key's existing ones."""
+    table = CellMoments.__table__
+    return insert.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={
+            "n": table.c.n + insert.excluded.n,
+            "total": table.c.total + insert.excluded.total,
+            "total_sq": table.c.total_sq + insert.excluded.total_sq,
+        },
+    )
 
 
 def rebuild_cell_moments(campaign_id: int, session=None) -> None:

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from servqual.accounts.models import User
 from servqual.extensions import db
 from servqual.service.models import ItemPillar, Pillar
-from servqual.surveys import operations
 from servqual.surveys.aggregates import record_responses
 from servqual.surveys.internal_models import (
     CommunicationRating,
@@ -24,7 +23,7 @@ from servqual.surveys.internal_models import (
 )
 from servqual.surveys.internal_operations import latest_version
 from servqual.surveys.models import Answer, Campaign, ImportancePoints, Response
-from servqual.surveys.steps import importance_item, scored_items
+from servqual.surveys.steps import importance_item, instrument_of, scored_items
 
 #: Extra shortfall (scale points) per pillar code and per touchpoint code.
 PILLAR_SHORTFALL = {"AGIL": -1.2, "CALIDEZ": -0.2, "CUMPLIR": -0.7, "CLARIDAD": -0.9, "SEGURO": 0.1}
@@ -65,7 +64,7 @@ def build(campaigns: list[Campaign], per_link: int, seed: int = 20261122) -> int
     count = 0
     for wave_index, campaign in enumerate(campaigns):
         improvement = 0.35 * wave_index  # later waves close part of the gap
-        instrument = operations.instrument_of(campaign)
+        instrument = instrument_of(campaign)
         items = scored_items(instrument)
         low, high = items[0].params["min"], items[0].params["max"]
         allocation = importance_item(instrument)

@@ -35,8 +35,7 @@ from servqual.surveys.importing import (
     measure_labels,
 )
 from servqual.surveys.models import Campaign, Response
-from servqual.surveys.operations import instrument_of
-from servqual.surveys.steps import MEASURE_COLUMNS, forms_by_measure
+from servqual.surveys.steps import MEASURE_COLUMNS, forms_by_measure, instrument_of
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

@@ -27,8 +27,8 @@ from servqual.surveys.internal_models import (
     StaffResponse,
 )
 from servqual.surveys.models import Campaign
-from servqual.surveys.operations import SurveyError, instrument_of
-from servqual.surveys.steps import scored_items
+from servqual.surveys.operations import SurveyError
+from servqual.surveys.steps import instrument_of, scored_items
 
 bp = Blueprint("internal", __name__, template_folder="templates", url_prefix="/internal")
 

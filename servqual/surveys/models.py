@@ -83,6 +83,17 @@ campaign_sites = sa.Table(
 )
 
 
+def accepts_responses(
+    status: str, opens_on: date | None, closes_on: date | None, today: date
+) -> bool:
+    """Tell whether a campaign with this status and these dates takes answers today."""
+    if status != CampaignStatus.OPEN:
+        return False
+    if opens_on and today < opens_on:
+        return False
+    return not (closes_on and today > closes_on)
+
+
 class Campaign(Timestamped, db.Model):
     """One wave of measurement with one instrument version over some touchpoints and sites."""
 
@@ -125,11 +136,7 @@ class Campaign(Timestamped, db.Model):
 
     def accepts_responses(self, today: date) -> bool:
         """Tell whether a respondent may answer today."""
-        if self.status != CampaignStatus.OPEN:
-            return False
-        if self.opens_on and today < self.opens_on:
-            return False
-        return not (self.closes_on and today > self.closes_on)
+        return accepts_responses(self.status, self.opens_on, self.closes_on, today)
 
 
 class SurveyLink(Timestamped, db.Model):

@@ -9,20 +9,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
+from servqual.bulk import insert_rows
 from servqual.extensions import db
-from servqual.instruments.models import InstrumentVersion
+from servqual.instruments.format import Instrument
 from servqual.modelbase import utcnow
 from servqual.pqr import follow_up
 from servqual.service.models import ChannelKind, Site
-from servqual.surveys.aggregates import record_responses
+from servqual.surveys import drafts
+from servqual.surveys.aggregates import record_response
+from servqual.surveys.drafts import DraftView, LinkView
 from servqual.surveys.invitation_models import Invitation, InvitationStatus
 from servqual.surveys.models import (
     Answer,
     Campaign,
     CampaignStatus,
-    Draft,
     ImportancePoints,
     Response,
     SurveyLink,
@@ -31,7 +32,6 @@ from servqual.surveys.steps import (
     MEASURE_COLUMNS,
     build_steps,
     importance_item,
-    instrument_of,
     scored_items,
 )
 
@@ -101,7 +101,10 @@ def set_status(campaign: Campaign, status: CampaignStatus) -> None:
 
 
 def start_draft(
-    link: SurveyLink, language: str, token: str | None = None, invitation_id: int | None = None
+    link: SurveyLink | LinkView,
+    language: str,
+    token: str | None = None,
+    invitation_id: int | None = None,
 ) -> str:
     """Record consent and start a draft; return its secret token (the resume link).
 
@@ -109,49 +112,13 @@ def start_draft(
     draft and the response share one single-use key.
     """
     token = token or secrets.token_urlsafe(32)
-    db.session.add(
-        Draft(
-            token_hash=token_hash(token),
-            link=link,
-            language=language,
-            answers={},
-            invitation_id=invitation_id,
-        )
-    )
-    db.session.flush()
+    drafts.insert_draft(link.id, token_hash(token), language, invitation_id)
     return token
 
 
-#: What every questionnaire page reads besides the draft, loaded with it in one query
-#: (the instrument's definition only when its validated form is not cached yet).
-_DRAFT_PAGE_CONTEXT = (
-    joinedload(Draft.link).options(
-        joinedload(SurveyLink.campaign)
-        .joinedload(Campaign.instrument_version)
-        .defer(InstrumentVersion.definition),
-        joinedload(SurveyLink.touchpoint),
-        joinedload(SurveyLink.site),
-    ),
-)
-
-
-def find_draft(token: str, lock: bool = False) -> Draft | None:
-    """Return the draft of a resume token; ``lock`` first takes its write lock.
-
-    Recording a page locks the draft, so that a second click on "Send" waits for the
-    first and then finds the draft submitted, instead of failing on a row deleted under
-    it. The lock is a no-op UPDATE: a row lock on PostgreSQL, and on SQLite (which has no
-    ``FOR UPDATE``) the database write lock, taken before anything is read.
-    """
-    hashed = token_hash(token)
-    if lock:
-        db.session.execute(
-            sa.update(Draft).where(Draft.token_hash == hashed).values(step=Draft.step),
-            execution_options={"synchronize_session": False},
-        )
-    return db.session.scalar(
-        sa.select(Draft).filter_by(token_hash=hashed).options(*_DRAFT_PAGE_CONTEXT)
-    )
+def find_draft(token: str, lock: bool = False) -> DraftView | None:
+    """Return the draft of a resume token; ``lock`` first takes its write lock."""
+    return drafts.draft_by_hash(token_hash(token), lock=lock)
 
 
 def response_for_token(token: str) -> Response | None:
@@ -159,11 +126,11 @@ def response_for_token(token: str) -> Response | None:
     return db.session.scalar(sa.select(Response).filter_by(submission_key=token_hash(token)))
 
 
-def save_answers(draft: Draft, answers: dict[str, Any], step: int) -> None:
+def save_answers(
+    draft: DraftView, answers: dict[str, Any], step: int, language: str | None = None
+) -> None:
     """Merge a page's answers into the draft and remember where the respondent is."""
-    draft.answers = {**draft.answers, **answers}
-    draft.step = max(draft.step, step)
-    db.session.flush()
+    drafts.save_answers(draft, answers, step, language or draft.language)
 
 
 def _value(raw: Any) -> int | None:
@@ -172,58 +139,104 @@ def _value(raw: Any) -> int | None:
     return int(raw)
 
 
-def submit_draft(draft: Draft, language: str, today: date) -> Response:
-    """Turn a complete draft into a response; the caller commits (one response per token)."""
+def store_draft(
+    draft: DraftView,
+    language: str,
+    today: date,
+    source: str = "link",
+    segment: str | None = None,
+) -> int:
+    """Turn a complete draft into a response; return its id. The caller commits.
+
+    The response and its rows are inserted with one statement each; the response's
+    submission key is the draft's token hash, so a token gives at most one response.
+    """
     link = draft.link
     campaign = link.campaign
     if not campaign.accepts_responses(today):
         raise SurveyError(_("This survey is closed. Thank you for your interest."))
-    instrument = instrument_of(campaign)
+    instrument = campaign.instrument
     data = draft.answers
     for step in build_steps(instrument, campaign.format)[:-1]:
-        missing = [q.name for q in step.questions if q.name not in data]
-        if missing:
+        if any(q.name not in data for q in step.questions):
             raise SurveyError(_("Some questions have no answer yet."))
-    response = Response(
-        campaign=campaign,
-        instrument_version_id=campaign.instrument_version_id,
-        touchpoint_id=link.touchpoint_id,
-        site_id=link.site_id,
-        channel_id=link.touchpoint.channel_id,
-        language=language,
-        source="link",
-        submission_key=draft.token_hash,
-        overall_quality=_value(data.get("overall_quality")),
-        recommend=_value(data.get("recommend")),
-        comment=(data.get("comment") or "").strip() or None,
-        may_contact=bool(data.get("may_contact")),
-    )
-    forms = {f["code"]: f["measure"] for f in instrument.forms}
-    for item in scored_items(instrument):
-        values = {
-            MEASURE_COLUMNS[forms[form]]: _value(data.get(f"{form}-{item.code}"))
-            for form in item.forms
-            if forms.get(form) in MEASURE_COLUMNS
-        }
-        if any(f"{form}-{item.code}" in data for form in item.forms):
-            response.answers.append(Answer(item_code=item.code, **values))
-    allocation = importance_item(instrument)
-    if allocation is not None and campaign.ask_importance:
-        for code in allocation.params["among"]:
-            raw = data.get(f"importance-{code}")
-            if raw is not None:
-                response.importance.append(ImportancePoints(dimension=code, points=int(raw)))
+    invitation = None
     if draft.invitation_id is not None:
         invitation = db.session.get(Invitation, draft.invitation_id)
         invitation.status = InvitationStatus.RESPONDED
         invitation.responded_at = utcnow()
-        response.source = "invitation"
-        response.segment = invitation.contact.segment
-        if not campaign.is_anonymous:
-            response.invitation_id = invitation.id
-    db.session.add(response)
-    db.session.delete(draft)
-    db.session.flush()
-    record_responses(campaign, [response.id])
-    follow_up.open_follow_up(response)
-    return response
+        source = "invitation"
+        segment = invitation.contact.segment
+    may_contact = bool(data.get("may_contact"))
+    response_id = db.session.execute(
+        sa.insert(Response)
+        .values(
+            campaign_id=campaign.id,
+            instrument_version_id=campaign.instrument_version_id,
+            touchpoint_id=link.touchpoint.id,
+            site_id=link.site.id if link.site else None,
+            channel_id=link.channel_id,
+            segment=segment,
+            language=language,
+            source=source,
+            invitation_id=invitation.id if invitation and not campaign.is_anonymous else None,
+            submission_key=draft.token_hash,
+            submitted_at=utcnow(),
+            overall_quality=_value(data.get("overall_quality")),
+            recommend=_value(data.get("recommend")),
+            comment=(data.get("comment") or "").strip() or None,
+            may_contact=may_contact,
+        )
+        .returning(Response.id)
+    ).scalar_one()
+    answers, differences = _answer_rows(instrument, data, response_id)
+    points = _importance_rows(instrument, campaign, data, response_id)
+    connection = db.session.connection()
+    insert_rows(connection, Answer.__table__, answers)
+    insert_rows(connection, ImportancePoints.__table__, points)
+    drafts.delete_draft(draft)
+    record_response(
+        campaign.id,
+        instrument,
+        (link.touchpoint.id, link.site.id if link.site else None, link.channel_id, segment),
+        differences,
+    )
+    if may_contact and link.site is not None:
+        follow_up.open_follow_up(db.session.get(Response, response_id))
+    return response_id
+
+
+def submit_draft(draft: DraftView, language: str, today: date) -> Response:
+    """Turn a complete draft into a response and return it; the caller commits."""
+    return db.session.get(Response, store_draft(draft, language, today))
+
+
+def _answer_rows(
+    instrument: Instrument, data: dict[str, Any], response_id: int
+) -> tuple[list[dict], dict[str, int]]:
+    """Return the answer rows of a response and P − E of the items answered on both forms."""
+    forms = {f["code"]: f["measure"] for f in instrument.forms}
+    rows, differences = [], {}
+    for item in scored_items(instrument):
+        names = [f"{form}-{item.code}" for form in item.forms]
+        if not any(name in data for name in names):
+            continue
+        row = dict.fromkeys(MEASURE_COLUMNS.values())
+        for form, name in zip(item.forms, names, strict=True):
+            if forms.get(form) in MEASURE_COLUMNS:
+                row[MEASURE_COLUMNS[forms[form]]] = _value(data.get(name))
+        rows.append({"response_id": response_id, "item_code": item.code, **row})
+        if row["e"] is not None and row["p"] is not None:
+            differences[item.code] = row["p"] - row["e"]
+    return rows, differences
+
+
+def _importance_rows(instrument: Instrument, campaign, data: dict[str, Any], response_id: int):
+    allocation = importance_item(instrument)
+    if allocation is None or not campaign.ask_importance:
+        return []
+    return [
+        {"response_id": response_id, "dimension": code, "points": int(raw)}
+        for code in allocation.params["among"]
+        if (raw := data.get(f"importance-{code}")) is not None
+    ]

@@ -9,19 +9,29 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from servqual.extensions import db, limiter
 from servqual.forms import ConfirmForm
 from servqual.modelbase import utcnow
-from servqual.surveys import invitations, operations
+from servqual.surveys import drafts, invitations, operations
+from servqual.surveys.drafts import LinkView
 from servqual.surveys.forms import StartForm, step_form_class
 from servqual.surveys.invitation_models import InvitationStatus
-from servqual.surveys.models import SurveyLink
 from servqual.surveys.steps import build_steps
 
 bp = Blueprint("respond", __name__, template_folder="templates", url_prefix="/s")
@@ -35,23 +45,14 @@ def _lang() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _link(slug: str) -> SurveyLink:
-    # The consent page shows the campaign, touchpoint and site: one query for all four.
-    link = db.session.scalar(
-        sa.select(SurveyLink)
-        .filter_by(slug=slug)
-        .options(
-            joinedload(SurveyLink.campaign),
-            joinedload(SurveyLink.touchpoint),
-            joinedload(SurveyLink.site),
-        )
-    )
+def _link(slug: str) -> LinkView:
+    link = drafts.link_by_slug(slug)
     if link is None:
         abort(404)
     return link
 
 
-def _closed_page(link: SurveyLink | None):
+def _closed_page(link):
     return render_template("surveys/closed.html", link=link), 410
 
 
@@ -63,6 +64,8 @@ def _public_limit() -> str:
 @limiter.limit(_public_limit, methods=["POST"])
 def start(slug: str):
     """Show the privacy notice and ask for consent before the first question."""
+    if request.method == "GET":
+        drafts.read_only()
     link = _link(slug)
     if not link.campaign.accepts_responses(_today()):
         return _closed_page(link)
@@ -84,7 +87,7 @@ def _context(token: str):
     campaign = draft.link.campaign
     if not campaign.accepts_responses(_today()):
         return None, _closed_page(draft.link)
-    instrument = operations.instrument_of(campaign)
+    instrument = campaign.instrument
     steps = build_steps(instrument, campaign.format)
     return (draft, campaign, instrument, steps), None
 
@@ -143,6 +146,7 @@ def unsubscribe(token: str):
 @bp.route("/r/<token>", methods=["GET"])
 def resume(token: str):
     """Continue an unfinished survey where it was left."""
+    drafts.read_only()
     context, early = _context(token)
     if early is not None:
         return early
@@ -158,6 +162,8 @@ def resume(token: str):
 @limiter.limit(_public_limit, methods=["POST"])
 def page(token: str, number: int):
     """Show or record one page of questions; the last page submits the response."""
+    if request.method == "GET":
+        drafts.read_only()
     context, early = _context(token)
     if early is not None:
         return early
@@ -165,28 +171,22 @@ def page(token: str, number: int):
     if not 1 <= number <= len(steps) or number > draft.step + 1:
         return redirect(url_for(".page", token=token, number=min(draft.step + 1, len(steps))))
     step = steps[number - 1]
-    form_class = _form_class(instrument, campaign, step, number)
-    if request.method == "GET":
-        form = form_class(formdata=MultiDict(draft.answers) if draft.answers else None)
+    layout = _layout(instrument, campaign, step, number)
+    questions_html = None
+    if request.method == "POST":
+        form = layout.form_class()
+        if form.validate_on_submit():
+            return _record(draft, token, form, number, len(steps))
+    elif layout.unanswered(draft.answers):
+        # A page shown for the first time looks the same to every respondent: its
+        # questions' markup is shared and the form only carries the CSRF token.
+        form = FlaskForm()
+        questions_html = layout.questions_html(step)
     else:
-        form = form_class()
-    if request.method == "POST" and form.validate_on_submit():
-        answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        operations.save_answers(draft, answers, number)
-        draft.language = _lang()
-        if request.form.get("action") == "later":
-            db.session.commit()
-            return render_template(
-                "surveys/saved.html",
-                resume_url=url_for(".resume", token=token, _external=True),
-            )
-        if number < len(steps):
-            db.session.commit()
-            return redirect(url_for(".page", token=token, number=number + 1), 303)
-        return _submit(draft, token)
-    status = 400 if request.method == "POST" else 200
+        form = layout.form_class(formdata=MultiDict(draft.answers))
     return render_template(
         "surveys/page.html",
+        questions_html=questions_html,
         form=form,
         step=step,
         number=number,
@@ -196,16 +196,58 @@ def page(token: str, number: int):
         instrument=instrument,
         link=draft.link,
         token=token,
-    ), status
+    ), (400 if request.method == "POST" else 200)
 
 
-#: Page form classes, built once per process for each instrument content, format, page,
-#: language and campaign options: building one makes a field and its translated choices for
-#: every question, the same on every request.
-_FORM_CLASSES: dict[tuple, type] = {}
+def _record(draft, token: str, form, number: int, pages: int):
+    """Store a valid page: save it, save it for later, or submit the response."""
+    answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    later = request.form.get("action") == "later"
+    if number == pages and not later:
+        draft.merge(answers, number)  # the submission deletes the draft: no need to save it
+        return _submit(draft, token)
+    operations.save_answers(draft, answers, number, _lang())
+    db.session.commit()
+    if later:
+        return render_template(
+            "surveys/saved.html", resume_url=url_for(".resume", token=token, _external=True)
+        )
+    return redirect(url_for(".page", token=token, number=number + 1), 303)
 
 
-def _form_class(instrument, campaign, step, number: int):
+class _Layout:
+    """One questionnaire page for one instrument content, format, language and options.
+
+    Building the form class makes a field and its translated choices for every question,
+    and the markup of an unanswered page is the same for everyone: both are made once per
+    process and reused.
+    """
+
+    def __init__(self, form_class: type, lang: str) -> None:
+        self.form_class = form_class
+        self.lang = lang
+        blank = form_class(formdata=None, meta={"csrf": False})
+        self.names = frozenset(blank._fields)
+        self._questions_html: Markup | None = None
+
+    def unanswered(self, answers: dict) -> bool:
+        """Tell whether none of the page's questions has an answer yet."""
+        return self.names.isdisjoint(answers)
+
+    def questions_html(self, step) -> Markup:
+        """Return the questions of the page with nothing answered and no errors."""
+        if self._questions_html is None:
+            blank = self.form_class(formdata=None, meta={"csrf": False})
+            macro = get_template_attribute("surveys/_questions.html", "questions")
+            self._questions_html = macro(blank, step, self.lang)  # Markup: autoescaped
+        return self._questions_html
+
+
+#: Page layouts by instrument content, format, page number, language and campaign options.
+_LAYOUTS: dict[tuple, _Layout] = {}
+
+
+def _layout(instrument, campaign, step, number: int) -> _Layout:
     options = {
         "ask_overall": campaign.ask_overall,
         "ask_importance": campaign.ask_importance,
@@ -213,15 +255,15 @@ def _form_class(instrument, campaign, step, number: int):
     }
     lang = _lang()
     key = (instrument.content_hash, campaign.format, number, lang, *options.values())
-    form_class = _FORM_CLASSES.get(key)
-    if form_class is None:
-        form_class = _FORM_CLASSES[key] = step_form_class(instrument, step, lang, options)
-    return form_class
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = _Layout(step_form_class(instrument, step, lang, options), lang)
+    return layout
 
 
 def _submit(draft, token: str):
     try:
-        operations.submit_draft(draft, _lang(), _today())
+        operations.store_draft(draft, _lang(), _today())
         db.session.commit()
     except operations.SurveyError as refused:
         db.session.rollback()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from servqual.extensions import db
 from servqual.instruments.format import Instrument, Item, from_definition
+from servqual.instruments.models import InstrumentVersion
 from servqual.surveys.models import Campaign, SurveyFormat
 
 #: The measure a form collects -> the answers column it is stored in.
@@ -52,11 +57,26 @@ _VALIDATED: dict[str, Instrument] = {}
 def instrument_of(campaign: Campaign) -> Instrument:
     """Return the validated instrument definition the campaign uses."""
     version = campaign.instrument_version
-    instrument = _VALIDATED.get(version.content_hash)
+    return _validated(version.content_hash, lambda: version.definition)
+
+
+def instrument_for(version_id: int, content_hash: str) -> Instrument:
+    """Return the validated instrument of a version, reading its definition only once."""
+
+    def definition() -> dict:
+        return db.session.scalar(
+            sa.select(InstrumentVersion.definition).where(InstrumentVersion.id == version_id)
+        )
+
+    return _validated(content_hash, definition)
+
+
+def _validated(content_hash: str, definition: Callable[[], dict]) -> Instrument:
+    instrument = _VALIDATED.get(content_hash)
     if instrument is None:
-        instrument = from_definition(version.definition)
-        if instrument.content_hash == version.content_hash:  # the row describes its content
-            _VALIDATED[version.content_hash] = instrument
+        instrument = from_definition(definition())
+        if instrument.content_hash == content_hash:  # the row describes its content
+            _VALIDATED[content_hash] = instrument
     return instrument
 
 

@@ -7,6 +7,9 @@ import sqlalchemy as sa
 from servqual.api import operations
 from servqual.api.models import ApiToken
 from servqual.extensions import db as _db
+from servqual.service.models import ItemPillar
+from servqual.surveys.aggregate_models import CellMoments
+from servqual.surveys.aggregates import rebuild_cell_moments
 from servqual.surveys.models import Answer, Draft, ImportancePoints, Response
 from tests import factories
 from tests.api.conftest import ITEMS, Api, complete_body
@@ -292,3 +295,26 @@ def test_tokens_are_rate_limited_and_need_no_csrf_token(tmp_path):
     assert limited.get_json()["error"] == "rate_limited"
     assert "Retry-After" in limited.headers
     assert other_code == 200  # the limit counts per token
+
+
+def test_an_api_response_counts_in_the_stored_moments_under_its_segment(api, db, campaign):
+    reliable, warm = factories.pillar(name="We keep our word"), factories.pillar(name="Warm")
+    for code, pillar in (("REL1", reliable), ("REL2", reliable), ("EMP1", warm)):
+        db.session.add(ItemPillar(item_code=code, pillar_id=pillar.id))
+    db.session.commit()
+    created = api.post(_responses_url(campaign), complete_body(campaign.links[0].slug))
+    assert created.status_code == 201, created.get_json()
+
+    def moments():
+        return sorted(
+            (r.segment, r.pillar_id, r.n, r.total, r.total_sq)
+            for r in db.session.scalars(sa.select(CellMoments).filter_by(campaign_id=campaign.id))
+        )
+
+    recorded = moments()
+    # P − E is 4 − 6 on every item: −2 on each pillar and on all of them together.
+    assert recorded == sorted(
+        ("kiosk-north", pillar, 1, -2.0, 4.0) for pillar in (reliable.id, warm.id, 0)
+    )
+    rebuild_cell_moments(campaign.id)
+    assert moments() == recorded

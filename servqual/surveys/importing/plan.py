@@ -17,11 +17,11 @@ from servqual.extensions import db
 from servqual.service.models import Site
 from servqual.surveys.invitations import RowProblem
 from servqual.surveys.models import Campaign
-from servqual.surveys.operations import instrument_of
 from servqual.surveys.steps import (
     FORMAT_MEASURES,
     forms_by_measure,
     importance_item,
+    instrument_of,
     overall_item,
     scored_items,
 )
