@@ -32,6 +32,15 @@ BATCH = 5000
 _KEY = ("campaign_id", "touchpoint_id", "site_id", "channel_id", "segment", "pillar_id")
 
 
+_ITEM_PILLARS = ItemPillar.__table__
+_PILLAR_ITEMS = (
+    sa.select(_ITEM_PILLARS.c.pillar_id, _ITEM_PILLARS.c.item_code)
+    .join(Pillar.__table__, Pillar.__table__.c.id == _ITEM_PILLARS.c.pillar_id)
+    .where(_ITEM_PILLARS.c.item_code.in_(sa.bindparam("codes", expanding=True)))
+    .order_by(_ITEM_PILLARS.c.pillar_id, _ITEM_PILLARS.c.item_code)
+)
+
+
 def pillar_groups(session, campaign: Campaign) -> dict[int, list[str]]:
     """Return pillar id (or :data:`ALL_PILLARS`) → the campaign's scored item codes in it."""
     return pillar_groups_of(session, instrument_of(campaign))
@@ -41,11 +50,7 @@ def pillar_groups_of(session, instrument: Instrument) -> dict[int, list[str]]:
     """Return pillar id (or :data:`ALL_PILLARS`) → the instrument's scored item codes in it."""
     codes = [i.code for i in scored_items(instrument)]
     groups: dict[int, list[str]] = {}
-    for pillar_id, code in session.execute(
-        sa.select(ItemPillar.pillar_id, ItemPillar.item_code)
-        .join(Pillar)
-        .where(ItemPillar.item_code.in_(codes))
-    ):
+    for pillar_id, code in session.connection().execute(_PILLAR_ITEMS, {"codes": codes}):
         groups.setdefault(pillar_id, []).append(code)
     everything = sorted({c for group in groups.values() for c in group})
     if everything:

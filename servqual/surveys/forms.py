@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from servqual.forms import CheckboxesField, options
 from servqual.instruments.format import Instrument, Item
@@ -37,10 +44,29 @@ def likert_choices(item: Item, lang: str) -> list:
     return options(choices)
 
 
-def _likert_field(item: Item, label: str, lang: str) -> RadioField:
-    return RadioField(
+class LikertField(RadioField):
+    """A radio group on a fixed scale, checked against its points with one set lookup.
+
+    A questionnaire page has dozens of these: ``RadioField`` builds a ``Choice`` for
+    every point of every question to check an answer; the points are known up front.
+    """
+
+    def __init__(self, label=None, validators=None, *, allowed: frozenset[str], **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.allowed = allowed
+
+    def pre_validate(self, form) -> None:
+        """Refuse anything that is not one of the scale's points."""
+        if not self.process_errors and self.data not in self.allowed:
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
+def _likert_field(item: Item, label: str, lang: str) -> LikertField:
+    choices = likert_choices(item, lang)
+    return LikertField(
         label,
-        choices=likert_choices(item, lang),
+        choices=choices,
+        allowed=frozenset(choice.value for choice in choices),
         validators=[InputRequired(message=_("Choose an answer, or “not applicable”."))],
     )
 

@@ -139,6 +139,10 @@ def _value(raw: Any) -> int | None:
     return int(raw)
 
 
+#: The response row of a submission (Core: one statement, compiled once).
+_INSERT_RESPONSE = sa.insert(Response.__table__).returning(Response.__table__.c.id)
+
+
 def store_draft(
     draft: DraftView,
     language: str,
@@ -168,30 +172,30 @@ def store_draft(
         source = "invitation"
         segment = invitation.contact.segment
     may_contact = bool(data.get("may_contact"))
-    response_id = db.session.execute(
-        sa.insert(Response)
-        .values(
-            campaign_id=campaign.id,
-            instrument_version_id=campaign.instrument_version_id,
-            touchpoint_id=link.touchpoint.id,
-            site_id=link.site.id if link.site else None,
-            channel_id=link.channel_id,
-            segment=segment,
-            language=language,
-            source=source,
-            invitation_id=invitation.id if invitation and not campaign.is_anonymous else None,
-            submission_key=draft.token_hash,
-            submitted_at=utcnow(),
-            overall_quality=_value(data.get("overall_quality")),
-            recommend=_value(data.get("recommend")),
-            comment=(data.get("comment") or "").strip() or None,
-            may_contact=may_contact,
-        )
-        .returning(Response.id)
+    connection = db.session.connection()
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "campaign_id": campaign.id,
+            "instrument_version_id": campaign.instrument_version_id,
+            "touchpoint_id": link.touchpoint.id,
+            "site_id": link.site.id if link.site else None,
+            "channel_id": link.channel_id,
+            "segment": segment,
+            "language": language,
+            "source": source,
+            "invitation_id": invitation.id if invitation and not campaign.is_anonymous else None,
+            "submission_key": draft.token_hash,
+            "submitted_at": utcnow(),
+            "overall_quality": _value(data.get("overall_quality")),
+            "satisfaction": None,
+            "recommend": _value(data.get("recommend")),
+            "comment": (data.get("comment") or "").strip() or None,
+            "may_contact": may_contact,
+        },
     ).scalar_one()
     answers, differences = _answer_rows(instrument, data, response_id)
     points = _importance_rows(instrument, campaign, data, response_id)
-    connection = db.session.connection()
     insert_rows(connection, Answer.__table__, answers)
     insert_rows(connection, ImportancePoints.__table__, points)
     drafts.delete_draft(draft)

@@ -95,6 +95,7 @@ def test_missing_and_tampered_answers_are_refused_and_kept_on_the_page(client, d
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert 'class="error-summary"' in html and 'href="#E-REL2"' in html
+    assert 'href="#E-EMP1"' in html  # the point outside the scale is refused too
     assert checked(html, "E-REL1", "6") and not checked(html, "E-REL1", "5")
     assert _count(db, Answer) == 0
     assert client.post(page_one, data={**data, "E-ITEMX": "3"}).status_code == 400
