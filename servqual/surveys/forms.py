@@ -58,7 +58,7 @@ class LikertField(RadioField):
     def pre_validate(self, form) -> None:
         """Refuse anything that is not one of the scale's points."""
         if not self.process_errors and self.data not in self.allowed:
-            raise ValidationError(self.gettext("Not a valid choice."))
+            raise ValidationError(_("Choose one of the points of the scale."))
 
 
 def _likert_field(item: Item, label: str, lang: str) -> LikertField:
