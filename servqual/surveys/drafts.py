@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from servqual.extensions import db
 from servqual.instruments.format import Instrument
@@ -146,12 +147,13 @@ def _link_view(row: sa.Row, start: int = 0) -> LinkView:
     )
 
 
-def read_only() -> None:
-    """Run this request's reads without a transaction (PostgreSQL).
+def read_only() -> bool:
+    """Run this request's statements without a transaction (PostgreSQL); tell whether so.
 
-    A page that only reads needs no ``BEGIN`` … ``ROLLBACK`` around its one ``SELECT``:
-    two round trips saved on every page view. SQLite keeps its explicit transactions
-    (see ``servqual.extensions``). Nothing changes once the request has begun a transaction.
+    A page view is one ``SELECT`` and recording a page one ``SELECT`` and one ``UPDATE``
+    that merges the answers on the server: neither needs ``BEGIN`` … ``COMMIT`` around
+    it, which saves two round trips a request. SQLite keeps its explicit transactions
+    (see ``servqual.extensions``); nothing changes once the request has begun one.
     """
     session = db.session()
     bind = session.get_bind()
@@ -159,6 +161,13 @@ def read_only() -> None:
     engine_bound = isinstance(bind, sa.Engine) and bind.dialect.name == "postgresql"
     if engine_bound and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return True
+    return False
+
+
+def in_transaction() -> None:
+    """Leave :func:`read_only`: the following statements run in one transaction."""
+    db.session.commit()  # nothing to commit: hands back the autocommit connection
 
 
 def _execute(statement, params: dict) -> sa.CursorResult:
@@ -266,19 +275,35 @@ def _delete() -> sa.Delete:
     return sa.delete(_DRAFTS).where(_DRAFTS.c.id == sa.bindparam("draft_id"))
 
 
-def save_answers(draft: DraftView, answers: dict[str, Any], step: int, language: str) -> None:
-    """Merge a page's answers into the draft and remember where the respondent is."""
-    draft.merge(answers, step)
-    _execute(
-        _update(),
-        {
-            "draft_id": draft.id,
-            "answers": draft.answers,
-            "step": draft.step,
-            "language": language,
-            "updated_at": utcnow(),
-        },
+@cache
+def _merge() -> sa.Update:
+    # PostgreSQL merges on the server, so that two pages recorded at once both count.
+    merged = sa.cast(_DRAFTS.c.answers, JSONB).op("||")(sa.bindparam("page", type_=JSONB))
+    return (
+        sa.update(_DRAFTS)
+        .where(_DRAFTS.c.id == sa.bindparam("draft_id"))
+        .values(
+            answers=sa.cast(merged, sa.JSON),
+            step=sa.func.greatest(_DRAFTS.c.step, sa.bindparam("page_step")),
+            language=sa.bindparam("page_language"),
+            updated_at=sa.bindparam("now"),
+        )
     )
+
+
+def save_answers(draft: DraftView, answers: dict[str, Any], step: int, language: str) -> bool:
+    """Merge a page's answers into the draft and remember where the respondent is.
+
+    Return False when the draft is gone (submitted meanwhile from another click).
+    """
+    draft.merge(answers, step)
+    if db.session.get_bind().dialect.name == "postgresql":
+        params = {"draft_id": draft.id, "page": answers, "page_step": step}
+        params |= {"page_language": language, "now": utcnow()}
+        return _execute(_merge(), params).rowcount == 1
+    params = {"draft_id": draft.id, "answers": draft.answers, "step": draft.step}
+    params |= {"language": language, "updated_at": utcnow()}
+    return _execute(_update(), params).rowcount == 1
 
 
 def delete_draft(draft: DraftView) -> None:

@@ -128,9 +128,9 @@ def response_for_token(token: str) -> Response | None:
 
 def save_answers(
     draft: DraftView, answers: dict[str, Any], step: int, language: str | None = None
-) -> None:
-    """Merge a page's answers into the draft and remember where the respondent is."""
-    drafts.save_answers(draft, answers, step, language or draft.language)
+) -> bool:
+    """Merge a page's answers into the draft; False when the draft was submitted meanwhile."""
+    return drafts.save_answers(draft, answers, step, language or draft.language)
 
 
 def _value(raw: Any) -> int | None:

@@ -78,18 +78,23 @@ def start(slug: str):
     return render_template("surveys/start.html", link=link, form=form), status
 
 
-def _context(token: str):
-    draft = operations.find_draft(token, lock=request.method == "POST")
+def _context(token: str, lock: bool = False):
+    draft = operations.find_draft(token, lock=lock)
     if draft is None:
-        if operations.response_for_token(token) is not None:
-            return None, redirect(url_for(".thanks"), 303)
-        abort(404)
+        return None, _gone(token)
     campaign = draft.link.campaign
     if not campaign.accepts_responses(_today()):
         return None, _closed_page(draft.link)
     instrument = campaign.instrument
     steps = build_steps(instrument, campaign.format)
     return (draft, campaign, instrument, steps), None
+
+
+def _gone(token: str):
+    """Answer for a draft that is not there: submitted (thanks) or never existed (404)."""
+    if operations.response_for_token(token) is not None:
+        return redirect(url_for(".thanks"), 303)
+    abort(404)
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
@@ -162,9 +167,10 @@ def resume(token: str):
 @limiter.limit(_public_limit, methods=["POST"])
 def page(token: str, number: int):
     """Show or record one page of questions; the last page submits the response."""
-    if request.method == "GET":
-        drafts.read_only()
-    context, early = _context(token)
+    # Without a transaction (PostgreSQL) a page needs no lock: answers are merged on the
+    # server, and a double-clicked submission is stopped by the unique submission key.
+    autocommit = drafts.read_only()
+    context, early = _context(token, lock=request.method == "POST" and not autocommit)
     if early is not None:
         return early
     draft, campaign, instrument, steps = context
@@ -176,7 +182,7 @@ def page(token: str, number: int):
     if request.method == "POST":
         form = layout.form_class()
         if form.validate_on_submit():
-            return _record(draft, token, form, number, len(steps))
+            return _record(draft, token, form, number, len(steps), autocommit)
     elif layout.unanswered(draft.answers):
         # A page shown for the first time looks the same to every respondent: its
         # questions' markup is shared and the form only carries the CSRF token.
@@ -199,14 +205,17 @@ def page(token: str, number: int):
     ), (400 if request.method == "POST" else 200)
 
 
-def _record(draft, token: str, form, number: int, pages: int):
+def _record(draft, token: str, form, number: int, pages: int, autocommit: bool):
     """Store a valid page: save it, save it for later, or submit the response."""
     answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
     later = request.form.get("action") == "later"
     if number == pages and not later:
         draft.merge(answers, number)  # the submission deletes the draft: no need to save it
+        if autocommit:
+            drafts.in_transaction()
         return _submit(draft, token)
-    operations.save_answers(draft, answers, number, _lang())
+    if not operations.save_answers(draft, answers, number, _lang()):
+        return _gone(token)
     db.session.commit()
     if later:
         return render_template(

@@ -206,7 +206,7 @@ def test_validation_errors_name_the_fields_in_spanish(api, db, campaign):
     assert refused.status_code == 422
     errors = {e["field"]: e["message"] for e in refused.get_json()["errors"]}
     assert errors == {
-        "answers.REL1.e": "Opción inválida.",
+        "answers.REL1.e": "Elija uno de los puntos de la escala.",
         "answers.REL2.p": "Elija una respuesta, o «no aplica».",
         "importance.reliability": "Los puntos suman 80; deben sumar 100.",
     }
@@ -218,7 +218,7 @@ def test_validation_errors_follow_the_requested_language(api, campaign):
     body = _invalid_body(campaign, "es")
     refused = api.post(_responses_url(campaign), body, **{"Accept-Language": "en"})
     errors = {e["field"]: e["message"] for e in refused.get_json()["errors"]}
-    assert errors["answers.REL1.e"] == "Not a valid choice."
+    assert errors["answers.REL1.e"] == "Choose one of the points of the scale."
     assert errors["answers.REL2.p"] == "Choose an answer, or “not applicable”."
     assert errors["importance.reliability"] == ("The points add up to 80; they must add up to 100.")
 
