@@ -215,10 +215,12 @@ def _touch() -> sa.Update:
 def draft_by_hash(hashed: str, lock: bool = False) -> DraftView | None:
     """Return the draft with this token hash; ``lock`` first takes its write lock.
 
-    Recording a page locks the draft, so that a second click on "Send" waits for the
-    first and then finds the draft submitted, instead of failing on a row deleted under
-    it. PostgreSQL locks the row with the read (``FOR UPDATE OF survey_drafts``); SQLite,
-    which has no row locks, takes the database write lock with a no-op ``UPDATE`` first.
+    Inside a transaction, recording a page locks the draft, so that a second click on
+    "Send" waits for the first and then finds the draft submitted. PostgreSQL locks the
+    row with the read (``FOR UPDATE OF survey_drafts``); SQLite, which has no row locks,
+    takes the database write lock with a no-op ``UPDATE`` first. Outside a transaction
+    (see :func:`read_only`) nothing is locked: the unique submission key stops a second
+    submission instead.
     """
     params = {"hashed": hashed}
     row_lock = lock and db.session.get_bind().dialect.name == "postgresql"
