@@ -199,14 +199,16 @@ def store_draft(
     insert_rows(connection, Answer.__table__, answers)
     insert_rows(connection, ImportancePoints.__table__, points)
     drafts.delete_draft(draft)
+    if may_contact and link.site is not None:
+        follow_up.open_follow_up(db.session.get(Response, response_id))
+    # Last, so that the cell rows concurrent submissions share stay locked only until
+    # the commit that follows.
     record_response(
         campaign.id,
         instrument,
         (link.touchpoint.id, link.site.id if link.site else None, link.channel_id, segment),
         differences,
     )
-    if may_contact and link.site is not None:
-        follow_up.open_follow_up(db.session.get(Response, response_id))
     return response_id
 
 
