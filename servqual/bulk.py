@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_rows(
@@ -49,8 +49,6 @@ def _statement(
         ]
         statement = postgresql.insert(table).from_select(list(columns), sa.select(*arrays))
     else:
-        from sqlalchemy.dialects import sqlite
-
         statement = sqlite.insert(table)
     if on_conflict is not None:
         statement = on_conflict(statement)

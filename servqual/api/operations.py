@@ -154,10 +154,9 @@ def submit(
     draft_token = survey_ops.start_draft(link, language, token=_draft_token(token, idempotency_key))
     draft = survey_ops.find_draft(draft_token)
     survey_ops.save_answers(draft, answers, step=0)
-    response_id = survey_ops.store_draft(
+    response = survey_ops.submit_draft(
         draft, language, today, source="api", segment=(segment or "").strip() or None
     )
-    response = db.session.get(Response, response_id)
     db.session.add(ApiSubmission(response=response, token=token, body_hash=digest))
     db.session.flush()
     return response

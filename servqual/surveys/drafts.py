@@ -147,7 +147,7 @@ def _link_view(row: sa.Row, start: int = 0) -> LinkView:
     )
 
 
-def read_only() -> bool:
+def outside_transaction() -> bool:
     """Run this request's statements without a transaction (PostgreSQL); tell whether so.
 
     A page view is one ``SELECT`` and recording a page one ``SELECT`` and one ``UPDATE``
@@ -166,8 +166,12 @@ def read_only() -> bool:
 
 
 def in_transaction() -> None:
-    """Leave :func:`read_only`: the following statements run in one transaction."""
+    """Leave :func:`outside_transaction`: the following statements run in one transaction."""
     db.session.commit()  # nothing to commit: hands back the autocommit connection
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _execute(statement, params: dict) -> sa.CursorResult:
@@ -219,11 +223,11 @@ def draft_by_hash(hashed: str, lock: bool = False) -> DraftView | None:
     "Send" waits for the first and then finds the draft submitted. PostgreSQL locks the
     row with the read (``FOR UPDATE OF survey_drafts``); SQLite, which has no row locks,
     takes the database write lock with a no-op ``UPDATE`` first. Outside a transaction
-    (see :func:`read_only`) nothing is locked: the unique submission key stops a second
+    (see :func:`outside_transaction`) nothing is locked: the unique submission key stops a second
     submission instead.
     """
     params = {"hashed": hashed}
-    row_lock = lock and db.session.get_bind().dialect.name == "postgresql"
+    row_lock = lock and _postgresql()
     if lock and not row_lock:
         _execute(_touch(), params)
     row = _execute(_by_token(row_lock), params).first()
@@ -299,7 +303,7 @@ def save_answers(draft: DraftView, answers: dict[str, Any], step: int, language:
     Return False when the draft is gone (submitted meanwhile from another click).
     """
     draft.merge(answers, step)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _postgresql():
         params = {"draft_id": draft.id, "page": answers, "page_step": step}
         params |= {"page_language": language, "now": utcnow()}
         return _execute(_merge(), params).rowcount == 1

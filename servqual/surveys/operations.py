@@ -212,9 +212,15 @@ def store_draft(
     return response_id
 
 
-def submit_draft(draft: DraftView, language: str, today: date) -> Response:
+def submit_draft(
+    draft: DraftView,
+    language: str,
+    today: date,
+    source: str = "link",
+    segment: str | None = None,
+) -> Response:
     """Turn a complete draft into a response and return it; the caller commits."""
-    return db.session.get(Response, store_draft(draft, language, today))
+    return db.session.get(Response, store_draft(draft, language, today, source, segment))
 
 
 def _answer_rows(

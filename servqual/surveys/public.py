@@ -65,7 +65,7 @@ def _public_limit() -> str:
 def start(slug: str):
     """Show the privacy notice and ask for consent before the first question."""
     if request.method == "GET":
-        drafts.read_only()
+        drafts.outside_transaction()
     link = _link(slug)
     if not link.campaign.accepts_responses(_today()):
         return _closed_page(link)
@@ -151,7 +151,7 @@ def unsubscribe(token: str):
 @bp.route("/r/<token>", methods=["GET"])
 def resume(token: str):
     """Continue an unfinished survey where it was left."""
-    drafts.read_only()
+    drafts.outside_transaction()
     context, early = _context(token)
     if early is not None:
         return early
@@ -169,7 +169,7 @@ def page(token: str, number: int):
     """Show or record one page of questions; the last page submits the response."""
     # Without a transaction (PostgreSQL) a page needs no lock: answers are merged on the
     # server, and a double-clicked submission is stopped by the unique submission key.
-    autocommit = drafts.read_only()
+    autocommit = drafts.outside_transaction()
     context, early = _context(token, lock=request.method == "POST" and not autocommit)
     if early is not None:
         return early
@@ -187,7 +187,7 @@ def page(token: str, number: int):
         # A page shown for the first time looks the same to every respondent: its
         # questions' markup is shared and the form only carries the CSRF token.
         form = FlaskForm()
-        questions_html = layout.questions_html(step)
+        questions_html = layout.questions_html
     else:
         form = layout.form_class(formdata=MultiDict(draft.answers))
     return render_template(
@@ -232,24 +232,17 @@ class _Layout:
     process and reused.
     """
 
-    def __init__(self, form_class: type, lang: str) -> None:
+    def __init__(self, form_class: type, step, lang: str) -> None:
         self.form_class = form_class
-        self.lang = lang
         blank = form_class(formdata=None, meta={"csrf": False})
         self.names = frozenset(blank._fields)
-        self._questions_html: Markup | None = None
+        macro = get_template_attribute("surveys/_questions.html", "questions")
+        #: The questions with nothing answered and no errors (Markup: autoescaped).
+        self.questions_html: Markup = macro(blank, step, lang)
 
     def unanswered(self, answers: dict) -> bool:
         """Tell whether none of the page's questions has an answer yet."""
         return self.names.isdisjoint(answers)
-
-    def questions_html(self, step) -> Markup:
-        """Return the questions of the page with nothing answered and no errors."""
-        if self._questions_html is None:
-            blank = self.form_class(formdata=None, meta={"csrf": False})
-            macro = get_template_attribute("surveys/_questions.html", "questions")
-            self._questions_html = macro(blank, step, self.lang)  # Markup: autoescaped
-        return self._questions_html
 
 
 #: Page layouts by instrument content, format, page number, language and campaign options.
@@ -266,7 +259,8 @@ def _layout(instrument, campaign, step, number: int) -> _Layout:
     key = (instrument.content_hash, campaign.format, number, lang, *options.values())
     layout = _LAYOUTS.get(key)
     if layout is None:
-        layout = _LAYOUTS[key] = _Layout(step_form_class(instrument, step, lang, options), lang)
+        form_class = step_form_class(instrument, step, lang, options)
+        layout = _LAYOUTS[key] = _Layout(form_class, step, lang)
     return layout
 
 
