@@ -10,6 +10,7 @@ The database comes from ``BENCH_BARE_DATABASE_URL``; the bench creates the table
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import UTC, datetime
 
@@ -58,4 +59,15 @@ def create_app(database_url: str | None = None) -> Flask:
         db.session.commit()
         return "created", 201
 
+    return app
+
+
+def server_app() -> Flask:
+    """Create the bare application and freeze its import-time objects, as servqual's server does.
+
+    See ``servqual.wsgi.server_app``: both servers get the same treatment, so the comparison
+    stays like for like.
+    """
+    app = create_app()
+    gc.freeze()
     return app

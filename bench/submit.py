@@ -16,11 +16,12 @@ What one run does:
    the instrument files, builds the demo organisation (``servqual.demo``: sites, touchpoints,
    staff) and one open ``servqual-22`` campaign in the E-then-P format with its public links.
    It also creates the ``bench_bare_hits`` table of ``bench/bare_app.py``.
-2. Starts ``gunicorn --workers N --threads T 'servqual:create_app()'`` on 127.0.0.1 with rate
-   limits off (``SERVQUAL_RATELIMIT_ENABLED=false``) and ``SERVQUAL_INSTANCE_PATH`` in a
-   temporary folder. ``--threads 1`` (the default) gives gunicorn's sync workers, as
-   ``servqual serve`` runs; more threads give gthread workers, which also keep connections
-   alive.
+2. Starts ``gunicorn --workers N --threads T 'servqual.wsgi:server_app()'`` (the application
+   as ``servqual serve`` runs it, import-time objects frozen out of the garbage collector's
+   way) on 127.0.0.1 with rate limits off (``SERVQUAL_RATELIMIT_ENABLED=false``) and
+   ``SERVQUAL_INSTANCE_PATH`` in a temporary folder. ``--threads 1`` (the default) gives
+   gunicorn's sync workers, as ``servqual serve`` runs; more threads give gthread workers,
+   which also keep connections alive.
 3. Runs ``--concurrency`` respondents (asyncio tasks of ``bench/loadgen.py``, a lean HTTP/1.1
    client, in this process), each looping over complete journeys through the real public
    flow, links taken in turn: GET ``/s/<slug>``, POST the consent with its CSRF token, then
@@ -34,9 +35,9 @@ What one run does:
    pause before every request, for a separate, paced figure). After ``--warmup`` seconds
    the measured window starts and lasts ``--duration`` seconds (journeys under way at the
    end are finished but not counted), or until ``--respondents`` journeys have run.
-4. Stops servqual, starts ``gunicorn --workers N --threads T bare_app:create_app()`` and
-   hammers its ``POST /hits`` (one ORM insert and commit) with the same client, concurrency
-   and pacing for the same measured time.
+4. Stops servqual, starts ``gunicorn --workers N --threads T 'bare_app:server_app()'`` (frozen
+   the same way) and hammers its ``POST /hits`` (one ORM insert and commit) with the same
+   client, concurrency and pacing for the same measured time.
 5. Prints throughput (completed responses/s and requests/s) and p50/p95/p99 latency in ms
    of both, the ratio of their requests/s, the targets (servqual at least half the bare
    throughput; POST p95 under 150 ms at 32 respondents), and the integrity check. It also
@@ -364,7 +365,7 @@ def one_run(args, env: dict, workdir: Path, slugs: list[str], layouts: PageLayou
     """Hammer servqual, then the bare app for the same time; return both runs."""
     servqual = Server(
         "servqual",
-        "servqual:create_app()",
+        "servqual.wsgi:server_app()",
         args.workers,
         args.threads,
         env,
@@ -380,7 +381,7 @@ def one_run(args, env: dict, workdir: Path, slugs: list[str], layouts: PageLayou
         servqual.stop()
 
     bare_server = Server(
-        "bare app", "bare_app:create_app()", args.workers, args.threads, env, workdir / "bare.log"
+        "bare app", "bare_app:server_app()", args.workers, args.threads, env, workdir / "bare.log"
     )
     bare_server.wait_ready("/")
     meter = CpuMeter(bare_server, args.database_url)

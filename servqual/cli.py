@@ -28,6 +28,7 @@ from servqual.service.models import Site
 from servqual.surveys import exporting, importing
 from servqual.surveys.models import Campaign
 from servqual.surveys.tables import ENCODINGS, TableError, read_table
+from servqual.wsgi import server_app
 
 
 def _app_factory():
@@ -335,6 +336,6 @@ def _serve(host: str, port: int, workers: int, dev: bool) -> None:
             self.cfg.set("accesslog", "-")
 
         def load(self):
-            return create_app()
+            return server_app()
 
     Server().run()
