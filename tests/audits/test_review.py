@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -199,3 +199,23 @@ def test_evidence_needs_a_manager_of_the_site(
     assert client.get(url).status_code == 200
     login(make_user("agent"))
     assert client.get(url).status_code == 403
+
+
+def test_times_are_shown_in_the_organisation_time_zone(world, auditor, client, login, english, db):
+    """Stored times are UTC; the visit form and the review show them in Bogotá time (UTC−5)."""
+    visit = submitted(world, auditor)
+    visit.started_at = datetime(2026, 10, 5, 15, 30, tzinfo=UTC)
+    visit.ended_at = datetime(2026, 10, 5, 16, 5, tzinfo=UTC)
+    for event in visit.events:
+        event.at = datetime(2026, 10, 5, 16, 6, tzinfo=UTC)
+    db.session.flush()
+    login(world.manager)
+    review = client.get(f"/audits/visits/{visit.id}")
+    assert review.status_code == 200
+    assert "10/5/26, 11:06" in review.text and "16:06" not in review.text
+    login(auditor)
+    form = client.get(f"/my-visits/{visit.id}")
+    assert form.status_code == 200
+    # (the machine-readable datetime attribute keeps the stored UTC instant)
+    assert ">10:30" in form.text and ">11:05" in form.text
+    assert ">15:30" not in form.text and "UTC" not in form.text

@@ -5,7 +5,7 @@ classification and the satisfaction question, with e-mails through a real SMTP s
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -163,6 +163,11 @@ def test_status_transitions_are_recorded_with_who_old_and_new(client, db, make_u
     page = client.get(f"/pqr/cases/{case.id}").get_data(as_text=True)
     assert "Customer is a regular." in page and "Luisa Agent" in page
     assert "Status changed" in page and "Internal note" in page
+    # Times are stored in UTC and shown in the organisation's time zone (Bogotá, UTC−5).
+    case.notes[0].created_at = datetime(2026, 10, 5, 16, 7, tzinfo=UTC)
+    db.session.flush()
+    page = client.get(f"/pqr/cases/{case.id}").get_data(as_text=True)
+    assert "10/5/26, 11:07" in page and "16:07" not in page
 
 
 def test_pause_and_resume_move_the_due_date(db, make_user):
