@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from servqual.accounts.models import User
 from servqual.extensions import db
@@ -14,7 +15,8 @@ from servqual.pqr.models import OPEN_STATUSES, Case
 
 #: "Due soon": due within this many business days (today included).
 DUE_SOON_DAYS = 3
-QUEUE_LIMIT = 500
+#: Cases on one page of the queue.
+QUEUE_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,13 @@ def visible_cases(user: User) -> sa.Select:
     return query
 
 
-def queue(user: User, wanted: QueueFilter, as_of: date, country: str = "CO") -> list[Case]:
-    """Return the cases ``user`` may see that match ``wanted``, by due date."""
+def queue(
+    user: User, wanted: QueueFilter, as_of: date, country: str = "CO", page: int = 1
+) -> Pagination:
+    """Return one page of the cases ``user`` may see that match ``wanted``, by due date.
+
+    A page number below 1 or past the last page answers 404 (``db.paginate``).
+    """
     query = visible_cases(user)
     open_statuses = [str(s) for s in OPEN_STATUSES]
     if wanted.status == "open":
@@ -62,4 +69,10 @@ def queue(user: User, wanted: QueueFilter, as_of: date, country: str = "CO") -> 
             Case.status.in_(open_statuses), Case.due_on >= as_of, Case.due_on <= limit
         )
     order = Case.due_on.desc() if wanted.newest_first else Case.due_on
-    return list(db.session.scalars(query.order_by(order, Case.id).limit(QUEUE_LIMIT)))
+    return db.paginate(
+        query.order_by(order, Case.id),
+        page=page,
+        per_page=QUEUE_PAGE_SIZE,
+        max_per_page=QUEUE_PAGE_SIZE,
+        count=True,
+    )

@@ -66,6 +66,13 @@ def _case(case_id: int) -> Case:
     return case
 
 
+def _page_url(number: int) -> str:
+    """The queue's address for another page, with the same filters."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(".queue_page", **args)
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def queue_page():
@@ -89,7 +96,7 @@ def queue_page():
     form.assigned.choices = options([("", _("Anybody")), ("me", _("Me")), ("nobody", _("Nobody"))])
     if not form.validate():
         return render_template(
-            "pqr_cases/queue.html", form=form, cases=[], today=casework.today()
+            "pqr_cases/queue.html", form=form, cases=None, today=casework.today()
         ), 400
     if form.site_id.data is not None:
         abort_unless_site(form.site_id.data)
@@ -103,10 +110,13 @@ def queue_page():
         newest_first=form.sort.data == "-due",
     )
     today = casework.today()
+    country = casework.deadline_clock().policy.country
+    cases = queue(current_user, wanted, today, country, request.args.get("page", 1, type=int))
     return render_template(
         "pqr_cases/queue.html",
         form=form,
-        cases=queue(current_user, wanted, today, casework.deadline_clock().policy.country),
+        cases=cases,
+        page_url=_page_url,
         today=today,
     )
 

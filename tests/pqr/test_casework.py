@@ -426,3 +426,34 @@ def test_satisfaction_links_are_rate_limited(tmp_path):
         codes = [client.get(f"/pqr/cases/satisfaction/guess-{n}").status_code for n in range(4)]
         _db.engine.dispose()
     assert codes == [404, 404, 404, 429]
+
+
+def test_the_queue_comes_in_pages_that_keep_the_filters(client, db, make_user, login, monkeypatch):
+    """Every case is reachable however many there are; filters stay on every page."""
+    monkeypatch.setattr("servqual.pqr.queue.QUEUE_PAGE_SIZE", 2)
+    site = factories.site()
+    today = casework.today()
+    complaints = [
+        make_case(site, filed_on=today - timedelta(days=30 - i), request_type="complaint")
+        for i in range(5)
+    ]
+    petition = make_case(site, filed_on=today - timedelta(days=31), request_type="petition")
+    login(make_user("agent", sites=[site]))
+    _english(client)
+    seen = []
+    url = "/pqr/cases/?request_type=complaint"
+    for number in (1, 2, 3):
+        page = client.get(url).get_data(as_text=True)
+        assert "5 cases, by due date" in page and f"Page {number} of 3" in page
+        seen += [c.filing_label for c in complaints if c.filing_label in page]
+        assert petition.filing_label not in page
+        following = re.search(r'href="([^"]+)" rel="next"', page)
+        if number < 3:
+            url = following.group(1).replace("&amp;", "&")
+            assert "request_type=complaint" in url and f"page={number + 1}" in url
+        else:
+            assert following is None and 'rel="prev"' in page
+    # In due-date order, each case once.
+    assert seen == [c.filing_label for c in complaints]
+    assert client.get("/pqr/cases/?request_type=complaint&page=4").status_code == 404
+    assert client.get("/pqr/cases/?page=0").status_code == 404
