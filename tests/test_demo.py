@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from servqual.accounts.models import User
-from servqual.audits.models import Visit, VisitAnswer
+from servqual.audits.models import Visit, VisitAction, VisitAnswer
 from servqual.cli import main as cli_main
 from servqual.extensions import db
 from servqual.gaps.sources import Scope, analyse_wave
@@ -68,6 +68,16 @@ def _check_audits(campaign):
     assert statuses["approved"] >= 200
     assert statuses["returned"] >= 5
     assert statuses["rejected"] == 1
+    # Every visit has the trail its status implies, in time order: assigned, started,
+    # ended, submitted (and returned, for each round of a returned visit), then the decision.
+    for visit in db.session.scalars(sa.select(Visit)):
+        actions = [e.action for e in visit.events]
+        times = [e.at for e in visit.events]
+        assert actions[:3] == [VisitAction.ASSIGNED, VisitAction.STARTED, VisitAction.ENDED]
+        assert actions.count(VisitAction.SUBMITTED) == visit.submission_count >= 1
+        assert times == sorted(times)
+        assert actions[-1] == visit.status  # submitted, returned, approved or rejected
+        assert all(e.user_id == visit.auditor_id for e in visit.events if e.action == "started")
     # Every scored answer of an approved visit within the wave: (touchpoint, pillar) →
     # Σ w·s and Σ w; D = 1 + (7 − 1)·r, r = Σ w·s / Σ w (SERVQUAL items are 1–7).
     sums: dict[tuple[int, str], list[float]] = {}

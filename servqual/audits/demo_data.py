@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from servqual.accounts.models import User
 from servqual.audits.answers import NOT_APPLICABLE, parse_answer
 from servqual.audits.checklists import checklist_of, standards_by_code, touchpoints_by_code
-from servqual.audits.models import AuditProgramme, Visit, VisitAnswer, VisitStatus
+from servqual.audits.models import (
+    AuditProgramme,
+    Visit,
+    VisitAction,
+    VisitAnswer,
+    VisitEvent,
+    VisitStatus,
+)
 from servqual.extensions import db
 from servqual.service.models import Site, Standard, StandardKind
 from servqual.surveys.internal_operations import latest_version
@@ -81,6 +88,29 @@ def _status(rng: random.Random) -> str:
     return VisitStatus.APPROVED
 
 
+def _history(visit: Visit, manager: User | None) -> list[VisitEvent]:
+    """Return the trail a visit in its status would have left, oldest first."""
+    auditor, reviewer = visit.auditor_id, manager.id if manager else None
+    steps = [
+        (reviewer, VisitAction.ASSIGNED, visit.started_at - timedelta(days=3), None),
+        (auditor, VisitAction.STARTED, visit.started_at, None),
+        (auditor, VisitAction.ENDED, visit.ended_at, None),
+    ]
+    for n in range(visit.submission_count):
+        sent = visit.submitted_at + timedelta(days=n)
+        steps.append((auditor, VisitAction.SUBMITTED, sent, None))
+        if visit.status == VisitStatus.RETURNED:
+            comment = visit.review_comment
+            steps.append((reviewer, VisitAction.RETURNED, sent + timedelta(hours=20), comment))
+    if visit.status in (VisitStatus.APPROVED, VisitStatus.REJECTED):
+        decision = VisitAction(visit.status)
+        steps.append((reviewer, decision, visit.reviewed_at, visit.review_comment))
+    return [
+        VisitEvent(visit_id=visit.id, user_id=user, action=action, at=at, comment=comment)
+        for user, action, at, comment in steps
+    ]
+
+
 def build(seed: int = 20261125) -> dict[str, int]:
     """Add the demo programme and its visits; return the number of visits by status."""
     rng = random.Random(seed)  # noqa: S311 -- synthetic demo data, not security
@@ -138,6 +168,7 @@ def build(seed: int = 20261125) -> dict[str, int]:
                         visit.review_comment = "La visita se hizo fuera del horario de atención."
                     db.session.add(visit)
                     db.session.flush()
+                    db.session.add_all(_history(visit, manager))
                     _answer(visit, checklist, standards, touchpoints, site.code, rng)
                     counts[status] = counts.get(status, 0) + 1
     db.session.flush()

@@ -83,6 +83,23 @@ class VisitAction(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
 
+    @property
+    def label(self) -> str:
+        """Return the translated name."""
+        return str(VISIT_ACTION_LABELS[self])
+
+
+VISIT_ACTION_LABELS = {
+    VisitAction.ASSIGNED: _l("Assigned"),
+    VisitAction.CLAIMED: _l("Claimed by the auditor"),
+    VisitAction.STARTED: _l("Started"),
+    VisitAction.ENDED: _l("Ended"),
+    VisitAction.SUBMITTED: _l("Submitted for review"),
+    VisitAction.RETURNED: _l("Returned for correction"),
+    VisitAction.APPROVED: _l("Approved"),
+    VisitAction.REJECTED: _l("Rejected"),
+}
+
 
 programme_sites = sa.Table(
     "audit_programme_sites",
@@ -350,6 +367,10 @@ class VisitEvent(db.Model):
 
     visit: Mapped[Visit] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()
+
+    @property
+    def action_enum(self) -> VisitAction:
+        return VisitAction(self.action)
 
 
 describe_tables(

@@ -213,6 +213,8 @@ def test_times_are_shown_in_the_organisation_time_zone(world, auditor, client, l
     review = client.get(f"/audits/visits/{visit.id}")
     assert review.status_code == 200
     assert "10/5/26, 11:06" in review.text and "16:06" not in review.text
+    # The trail names each step in the reader's language, not by its stored code.
+    assert "Submitted for review" in review.text and "· submitted" not in review.text
     login(auditor)
     form = client.get(f"/my-visits/{visit.id}")
     assert form.status_code == 200
