@@ -13,8 +13,6 @@ def test_the_served_app_has_done_its_one_time_work_before_the_first_request(tmp_
     Walking them took a third of a second per collection on the benchmark machine, and the
     request that triggered it (and those queued behind it) waited that long.
     """
-    gc.collect()
-    tracked_before = len(gc.get_objects())
     try:
         app = server_app(
             {
@@ -25,9 +23,12 @@ def test_the_served_app_has_done_its_one_time_work_before_the_first_request(tmp_
         )
         # Every template is compiled before the first request.
         assert len(app.jinja_env.cache) == len(app.jinja_env.list_templates())
-        frozen = gc.get_freeze_count()
-        assert frozen >= tracked_before
-        assert len(gc.get_objects()) < frozen / 10
+        # The application and what start-up built are in the permanent generation, which
+        # no collection visits: the collector tracks almost nothing else.
+        tracked = gc.get_objects()
+        assert all(obj is not app for obj in tracked)
+        assert len(tracked) < gc.get_freeze_count() / 100
+        del tracked
         answer = app.test_client().get("/s/thanks", headers={"Accept-Language": "en"})
         assert answer.status_code == 200
         assert b"Thank you" in answer.data
