@@ -145,7 +145,9 @@ def build(seed: int = 20261125) -> dict[str, int]:
                     if not rejected and site.code == "CLO" and month == MONTHS[1]:
                         status, rejected = VisitStatus.REJECTED, True
                     day = month + timedelta(days=rng.randint(0, 27))
-                    started = datetime(day.year, day.month, day.day, 9 + k % 8, 5, tzinfo=UTC)
+                    # 14:05–21:05 UTC: 9:05–16:05 in Bogotá, on the scheduled local day.
+                    hour = 14 + k % 8
+                    started = datetime(day.year, day.month, day.day, hour, 5, tzinfo=UTC)
                     visit = Visit(
                         programme_id=programme.id,
                         site_id=site.id,
