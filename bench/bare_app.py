@@ -69,5 +69,6 @@ def server_app() -> Flask:
     stays like for like.
     """
     app = create_app()
+    gc.collect()
     gc.freeze()
     return app
